@@ -1,0 +1,122 @@
+"""The HTTP API: create and join rooms, read a room, health and metrics."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Flask
+from flask import Response
+from flask import jsonify
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+from avalon import broker
+from avalon import db
+from avalon import envelopes
+from avalon import metrics
+from avalon import rooms
+from avalon.errors import ApiError
+from avalon.models import Room
+from avalon.models import RoomPlayer
+from avalon.tokens import issue_token
+from avalon.validation import clean_display_name
+from avalon.validation import normalise_code
+
+bp = Blueprint("api", __name__)
+
+
+def display_name_from_body() -> str:
+    """Read and check the display name of a JSON body."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError("bad_json", "send a JSON object body")
+    name = clean_display_name(body.get("display_name"))
+    if name is None:
+        raise ApiError(
+            "invalid_display_name", "display_name must be 1-24 characters, no control characters"
+        )
+    return name
+
+
+def room_code_or_404(code: str) -> str:
+    """Return the canonical code or answer 404 for one that cannot exist."""
+    canonical = normalise_code(code)
+    if canonical is None:
+        raise ApiError("room_not_found", f"no room with code {code[:16]!r}", 404)
+    return canonical
+
+
+def seat_response(room: Room, player: RoomPlayer) -> tuple[Response, int]:
+    """The answer to a create or join: the player's seat and token."""
+    return jsonify(
+        code=room.code,
+        room_id=room.id,
+        player_id=player.id,
+        display_name=player.display_name,
+        is_host=player.id == room.host_id,
+        token=issue_token(room.id, player.id),
+    ), 201
+
+
+@bp.post("/api/rooms")
+def create_room() -> tuple[Response, int]:
+    """Create a room; the creator becomes its host."""
+    room, player = rooms.create_room(display_name_from_body())
+    return seat_response(room, player)
+
+
+@bp.post("/api/rooms/<code>/join")
+def join_room(code: str) -> tuple[Response, int]:
+    """Join a room in its lobby."""
+    canonical = room_code_or_404(code)
+    name = display_name_from_body()
+    room, player = rooms.join_room(canonical, name)
+    payload = {"player_id": player.id, "display_name": player.display_name, "is_host": False}
+    broker.publish(room.code, envelopes.event("player_joined", payload))
+    return seat_response(room, player)
+
+
+@bp.get("/api/rooms/<code>")
+def get_room(code: str) -> Response:
+    """Describe a room and who is in it."""
+    room = rooms.find_room(room_code_or_404(code))
+    if room is None:
+        raise ApiError("room_not_found", f"no room with code {code}", 404)
+    return jsonify(rooms.room_payload(room, broker.get().online(room.code)))
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """Report whether the database answers."""
+    if db.ping():
+        return jsonify(status="ok"), 200
+    return jsonify(status="unavailable", database="down"), 503
+
+
+@bp.get("/metrics")
+def metrics_page() -> Response:
+    """Expose this worker's counters in the Prometheus text format."""
+    return Response(metrics.render(), mimetype="text/plain; version=0.0.4")
+
+
+def api_error(error: ApiError) -> tuple[Response, int]:
+    """Answer an API error as JSON."""
+    return jsonify(error=error.to_dict()), error.status
+
+
+def http_error(error: HTTPException) -> tuple[Response, int]:
+    """Answer Werkzeug's HTTP errors (404, 405, ...) as JSON, never HTML."""
+    code = (error.name or "error").lower().replace(" ", "_")
+    return jsonify(error={"code": code, "message": error.description}), error.code or 500
+
+
+def internal_error(error: Exception) -> tuple[Response, int]:
+    """Answer unexpected failures with a JSON 500 and no stack trace."""
+    return jsonify(error={"code": "internal_error", "message": "internal server error"}), 500
+
+
+def init_app(app: Flask) -> None:
+    """Register the API routes and JSON error handlers."""
+    app.register_blueprint(bp)
+    app.register_error_handler(ApiError, api_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, internal_error)

@@ -1,0 +1,102 @@
+"""Room delivery and presence behind one small interface.
+
+The socket handler and the game only ever call `publish()` and the presence
+methods of the broker in use: the in-process one here, or the Redis one when
+REDIS_URL is set, so players of one room can sit on different workers and hosts.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from flask import Flask
+
+from avalon import envelopes
+from avalon import hub
+from avalon.connection import Connection
+from avalon.hub import Delivery
+
+REPLACED = (4409, "connected again elsewhere")
+
+
+class Broker(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def publish(self, delivery: Delivery) -> None: ...
+    def connect(self, conn: Connection) -> bool: ...
+    def disconnect(self, conn: Connection) -> bool: ...
+    def online(self, room: str) -> set[int]: ...
+    def close_player(self, room: str, player_id: int, code: int, reason: str) -> None: ...
+
+
+class LocalBroker:
+    """Deliver within this process: enough for one worker."""
+
+    def start(self) -> None:
+        """Nothing to start in-process."""
+
+    def stop(self) -> None:
+        """Nothing to stop in-process."""
+
+    def publish(self, delivery: Delivery) -> None:
+        """Deliver to this worker's sockets of the room."""
+        hub.deliver(delivery)
+
+    def connect(self, conn: Connection) -> bool:
+        """Register a socket; tell whether its player just came online."""
+        older = hub.register(conn)
+        if older is not None:
+            older.close(*REPLACED)
+            return False
+        return True
+
+    def disconnect(self, conn: Connection) -> bool:
+        """Unregister a socket; tell whether its player went offline."""
+        return hub.unregister(conn)
+
+    def online(self, room: str) -> set[int]:
+        """Players of the room with an open socket."""
+        return hub.local_players(room)
+
+    def close_player(self, room: str, player_id: int, code: int, reason: str) -> None:
+        """Close a player's socket, wherever it is."""
+        conn = hub.local_connection(room, player_id)
+        if conn is not None:
+            conn.close(code, reason)
+
+
+_broker: Broker = LocalBroker()
+
+
+def get() -> Broker:
+    """The broker this process uses."""
+    return _broker
+
+
+def publish(
+    room: str,
+    envelope: dict,
+    *,
+    to: int | None = None,
+    exclude: int | None = None,
+    reply_to: int | None = None,
+    correlation_id: str | None = None,
+) -> None:
+    """Encode an envelope once and send it to the room's sockets wherever they are."""
+    _broker.publish(
+        Delivery(room, envelopes.encode(envelope), to, exclude, reply_to, correlation_id)
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Pick the broker: Redis when REDIS_URL is set, in-process otherwise."""
+    global _broker
+    _broker.stop()
+    if app.config.get("REDIS_URL"):
+        from avalon.redis_broker import RedisBroker
+
+        _broker = RedisBroker(app.config["REDIS_URL"])
+    else:
+        _broker = LocalBroker()
+    # Started per worker by gunicorn's post_worker_init (or by a test server), not here:
+    # CLI commands build the app too and must not open a Redis listener.

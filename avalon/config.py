@@ -1,0 +1,80 @@
+"""Configuration read from the environment (PROTOCOL section 1)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Each entry: variable name, config key, type, default.
+SETTINGS: list[tuple[str, str, type, Any]] = [
+    ("DATABASE_URL", "DATABASE_URL", str, "sqlite:///avalon.db"),
+    ("REDIS_URL", "REDIS_URL", str, None),
+    ("AVALON_DB_POOL", "DB_POOL", int, 10),
+    ("AVALON_PING_INTERVAL", "PING_INTERVAL", float, 25.0),
+    ("AVALON_IDLE_TIMEOUT", "IDLE_TIMEOUT", float, 60.0),
+    ("AVALON_SEND_QUEUE", "SEND_QUEUE", int, 256),
+    ("AVALON_WRITE_TIMEOUT", "WRITE_TIMEOUT", float, 10.0),
+    ("AVALON_MAX_MESSAGE_BYTES", "MAX_MESSAGE_BYTES", int, 16384),
+    ("AVALON_CHAT_MAX_LENGTH", "CHAT_MAX_LENGTH", int, 500),
+    ("AVALON_CHAT_BURST", "CHAT_BURST", float, 10.0),
+    ("AVALON_CHAT_RATE", "CHAT_RATE", float, 2.0),
+    ("AVALON_TOKEN_MAX_AGE", "TOKEN_MAX_AGE", int, 604800),
+    ("AVALON_ALLOWED_ORIGINS", "ALLOWED_ORIGINS", str, ""),
+    ("AVALON_ENV", "ENV", str, "development"),
+]
+
+
+class ConfigError(RuntimeError):
+    """A configuration variable is missing or malformed."""
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from the environment, with defaults, as config keys."""
+    environ = dict(os.environ if environ is None else environ)
+    config: dict[str, Any] = {}
+    for variable, key, kind, default in SETTINGS:
+        raw = environ.get(variable)
+        if raw is None or raw == "":
+            config[key] = default
+            continue
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise ConfigError(f"{variable}={raw!r} is not a valid {kind.__name__}") from None
+        if kind in (int, float) and value <= 0:
+            raise ConfigError(f"{variable} must be positive, got {raw!r}")
+        config[key] = value
+    config["ALLOWED_ORIGINS"] = [
+        origin.strip().rstrip("/")
+        for origin in config["ALLOWED_ORIGINS"].split(",")
+        if origin.strip()
+    ]
+    config["SECRET_KEY"] = environ.get("SECRET_KEY") or None
+    return config
+
+
+def ensure_secret_key(config: dict[str, Any], instance_path: str) -> None:
+    """Require SECRET_KEY in production; in development keep a random one on disk."""
+    if config.get("SECRET_KEY"):
+        return
+    if config["ENV"] == "production":
+        raise ConfigError("SECRET_KEY must be set when AVALON_ENV=production")
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"secret_key.{os.getpid()}")
+        temporary.write_text(secrets.token_urlsafe(48))
+        try:
+            # link() fails if another worker won the race: everyone then reads its key.
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+        log.warning("SECRET_KEY is not set: using a development key kept in %s", path)
+    config["SECRET_KEY"] = path.read_text().strip()

@@ -1,0 +1,137 @@
+"""One player's socket: a bounded send queue drained by a single writer greenlet."""
+
+from __future__ import annotations
+
+import logging
+
+import gevent
+from gevent.queue import Full
+from gevent.queue import Queue
+from simple_websocket import Server
+
+from avalon import metrics
+from avalon.transport import SerialSocket
+
+log = logging.getLogger(__name__)
+
+CLOSE_WAIT = 2.0  # seconds to wait for the client's close reply before cutting the socket
+SLOW_CLIENT_GRACE = 1.0  # a client whose queue overflowed gets this long to take the close
+
+
+class _Close:
+    """Queue item asking the writer to send a close frame and stop."""
+
+    __slots__ = ("code", "reason")
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+
+
+class Connection:
+    """A registered socket of one player in one room."""
+
+    __slots__ = (
+        "ws",
+        "sock",
+        "room_code",
+        "room_id",
+        "player_id",
+        "display_name",
+        "queue",
+        "writer",
+        "close_code",
+    )
+
+    def __init__(
+        self,
+        ws: Server,
+        room_code: str,
+        room_id: int,
+        player_id: int,
+        display_name: str,
+        queue_size: int,
+    ) -> None:
+        self.ws = ws
+        self.sock: SerialSocket = ws.sock
+        self.room_code = room_code
+        self.room_id = room_id
+        self.player_id = player_id
+        self.display_name = display_name
+        self.queue: Queue = Queue(queue_size)
+        self.writer: gevent.Greenlet | None = None
+        self.close_code: int | None = None  # set once closing has begun
+
+    @property
+    def closing(self) -> bool:
+        """Tell whether this connection is on its way out."""
+        return self.close_code is not None
+
+    def start(self, first_frame: bytes) -> None:
+        """Start the writer, which sends first_frame before anything queued."""
+        self.writer = gevent.spawn(self._write_loop, first_frame)
+
+    def send_frame(self, frame: bytes) -> None:
+        """Queue a framed message; a client that lets its queue fill is dropped."""
+        if self.close_code is not None:
+            return
+        try:
+            self.queue.put_nowait(frame)
+        except Full:
+            metrics.inc("avalon_slow_clients_dropped_total")
+            log.info("room=%s player=%s dropped: send queue full", self.room_code, self.player_id)
+            self.close(4429, "too slow: send queue full", urgent=True)
+
+    def close(self, code: int, reason: str, urgent: bool = False) -> None:
+        """Queue a close frame behind what is already queued; the writer then stops.
+
+        `urgent` (a client that stopped reading) drops the queue and cuts the socket
+        soon whatever happens, so a blocked writer never holds anything up.
+        """
+        if self.close_code is not None:
+            return
+        self.close_code = code
+        metrics.inc("avalon_closes_total", code=str(code))
+        if not urgent:
+            try:
+                self.queue.put_nowait(_Close(code, reason))
+            except Full:
+                urgent = True
+        if urgent:
+            while not self.queue.empty():  # nothing queued will be read now
+                self.queue.get_nowait()
+            self.queue.put_nowait(_Close(code, reason))
+            gevent.spawn_later(SLOW_CLIENT_GRACE, self.sock.abort)
+        if self.writer is None:
+            self.start(b"")
+
+    def wait_closed(self, timeout: float) -> None:
+        """Wait for the writer to finish (it always does within its bounded writes)."""
+        if self.writer is not None:
+            self.writer.join(timeout)
+
+    def _write_loop(self, first_frame: bytes) -> None:
+        """Drain the queue onto the socket; the only code that sends messages on it."""
+        try:
+            if first_frame:
+                self.sock.send(first_frame)
+            while True:
+                item = self.queue.get()
+                if isinstance(item, _Close):
+                    self._send_close(item)
+                    return
+                self.sock.send(item)
+                metrics.inc("avalon_messages_out_total")
+        except OSError:
+            self.sock.abort()  # a failed write leaves the stream unusable
+        except Exception:
+            log.exception("writer failed room=%s player=%s", self.room_code, self.player_id)
+            self.sock.abort()
+
+    def _send_close(self, item: _Close) -> None:
+        """Send the close frame, give the client a moment to answer, then cut the socket."""
+        if self.ws.connected:
+            self.ws.close(item.code, item.reason[:120])
+            self.ws.event.set()  # wake the reader loop, which sees the socket is closed
+            self.ws.thread.join(CLOSE_WAIT)
+        self.sock.abort()

@@ -1,0 +1,134 @@
+"""The in-process hub: which sockets of which rooms live in this worker.
+
+A module-level dict of room code to {player id: Connection}, guarded by a lock
+that is never held while writing to a socket: delivery copies the targets out
+first and only enqueues (never writes) to each connection.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+from avalon import metrics
+from avalon.connection import Connection
+from avalon.transport import text_frame
+
+_lock = threading.Lock()  # a gevent lock once the worker is monkey-patched
+_rooms: dict[str, dict[int, Connection]] = {}
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One message for a room, encoded once, with who should receive it."""
+
+    room: str
+    text: str  # the JSON envelope as sent to every recipient
+    to: int | None = None  # only this player
+    exclude: int | None = None  # everyone but this player
+    reply_to: int | None = None  # this player's copy carries correlation_id
+    correlation_id: str | None = None
+
+    def reply_text(self) -> str:
+        """The envelope with correlation_id added, for the player being answered."""
+        return with_correlation_id(self.text, self.correlation_id)
+
+
+def with_correlation_id(text: str, correlation_id: str | None) -> str:
+    """Insert a correlation_id as the envelope's first key without re-encoding the rest."""
+    if correlation_id is None:
+        return text
+    return '{"correlation_id":' + json.dumps(correlation_id) + "," + text[1:]
+
+
+def register(conn: Connection) -> Connection | None:
+    """Add a connection; return the older connection of the same player it replaces."""
+    with _lock:
+        members = _rooms.setdefault(conn.room_code, {})
+        older = members.get(conn.player_id)
+        members[conn.player_id] = conn
+    return older
+
+
+def unregister(conn: Connection) -> bool:
+    """Remove a connection if it is still the player's current one; tell whether it was."""
+    with _lock:
+        members = _rooms.get(conn.room_code)
+        if members is None or members.get(conn.player_id) is not conn:
+            return False
+        del members[conn.player_id]
+        if not members:
+            del _rooms[conn.room_code]  # empty room hubs are removed
+    return True
+
+
+def local_players(room: str) -> set[int]:
+    """Players of a room with a socket in this worker."""
+    with _lock:
+        return set(_rooms.get(room, ()))
+
+
+def local_connection(room: str, player_id: int) -> Connection | None:
+    """This worker's socket of one player, if any."""
+    with _lock:
+        return _rooms.get(room, {}).get(player_id)
+
+
+def local_rooms() -> list[str]:
+    """Rooms with at least one socket in this worker."""
+    with _lock:
+        return list(_rooms)
+
+
+def deliver(delivery: Delivery) -> None:
+    """Frame a message once and enqueue it to every local recipient."""
+    with _lock:
+        members = _rooms.get(delivery.room)
+        if members is None:
+            return
+        if delivery.to is not None:
+            target = members.get(delivery.to)
+            targets = [target] if target is not None else []
+        else:
+            targets = list(members.values())
+    if not targets:
+        return
+    frame = text_frame(delivery.text.encode())
+    for conn in targets:
+        if conn.player_id == delivery.exclude:
+            continue
+        if conn.player_id == delivery.reply_to and delivery.correlation_id is not None:
+            conn.send_frame(text_frame(delivery.reply_text().encode()))
+        else:
+            conn.send_frame(frame)
+
+
+def all_connections() -> list[Connection]:
+    """Every registered connection of this worker."""
+    with _lock:
+        return [conn for members in _rooms.values() for conn in members.values()]
+
+
+def close_all(code: int, reason: str) -> list[Connection]:
+    """Ask every socket of this worker to close (shutdown); return them to wait on."""
+    connections = all_connections()
+    for conn in connections:
+        conn.close(code, reason)
+    return connections
+
+
+def connection_count() -> int:
+    """Number of registered connections in this worker."""
+    with _lock:
+        return sum(len(members) for members in _rooms.values())
+
+
+def room_count() -> int:
+    """Number of rooms with sockets in this worker."""
+    with _lock:
+        return len(_rooms)
+
+
+metrics.gauge("avalon_open_sockets", connection_count)
+metrics.gauge("avalon_rooms", room_count)

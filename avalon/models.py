@@ -1,0 +1,73 @@
+"""peewee models: rooms, their players and their chat."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+
+from peewee import BooleanField
+from peewee import CharField
+from peewee import DateTimeField
+from peewee import ForeignKeyField
+from peewee import IntegerField
+from peewee import Model
+from peewee import TextField
+
+from avalon.db import database
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time as a naive datetime (stored as UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def isoformat(moment: datetime) -> str:
+    """Format a stored UTC datetime for clients."""
+    return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+
+
+class Room(BaseModel):
+    code = CharField(max_length=5, unique=True)
+    status = CharField(max_length=16, default="lobby")  # lobby | in_game | finished
+    host_id = IntegerField(null=True)  # a RoomPlayer id; not a foreign key to avoid a cycle
+    created_at = DateTimeField(default=utcnow)
+
+
+class RoomPlayer(BaseModel):
+    room = ForeignKeyField(Room, backref="players", on_delete="CASCADE")
+    display_name = CharField(max_length=24)
+    # Case-folded name for uniqueness; cleared when a player is kicked so the name frees up.
+    name_key = CharField(max_length=96, null=True)
+    kicked = BooleanField(default=False)
+    joined_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("room", "name_key"), True),)
+
+
+class ChatMessage(BaseModel):
+    room = ForeignKeyField(Room, backref="chat", on_delete="CASCADE")
+    player = ForeignKeyField(RoomPlayer, on_delete="CASCADE")
+    message = TextField()
+    sent_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("room", "id"), False),)
+
+    def payload(self, display_name: str) -> dict:
+        """Build the chat payload clients receive."""
+        return {
+            "id": self.id,
+            "player_id": self.player_id,
+            "display_name": display_name,
+            "message": self.message,
+            "sent_at": isoformat(self.sent_at),
+        }
+
+
+ALL_MODELS: list[type[Model]] = [Room, RoomPlayer, ChatMessage]

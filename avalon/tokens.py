@@ -1,0 +1,52 @@
+"""Signed player tokens: the only credential a player holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
+from itsdangerous import URLSafeTimedSerializer
+
+SALT = "avalon.player-token"
+
+
+class TokenError(Exception):
+    """The token is forged, garbled or expired."""
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    room_id: int
+    room_player_id: int
+
+
+def _serializer(secret_key: str | list[str] | None = None) -> URLSafeTimedSerializer:
+    """Build the serializer; a list of keys rotates (sign with the last, accept all)."""
+    return URLSafeTimedSerializer(secret_key or current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def issue_token(room_id: int, room_player_id: int, secret_key: str | None = None) -> str:
+    """Sign a token for one player of one room."""
+    return _serializer(secret_key).dumps({"room_id": room_id, "room_player_id": room_player_id})
+
+
+def read_token(
+    token: str, max_age: int | None = None, secret_key: str | None = None
+) -> TokenClaims:
+    """Verify a token and return its claims, or raise TokenError."""
+    if max_age is None:
+        max_age = current_app.config["TOKEN_MAX_AGE"]
+    try:
+        data = _serializer(secret_key).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise TokenError("token expired") from None
+    except BadSignature:
+        raise TokenError("token invalid") from None
+    if not isinstance(data, dict):
+        raise TokenError("token invalid")
+    room_id, player_id = data.get("room_id"), data.get("room_player_id")
+    if not (type(room_id) is int and type(player_id) is int):
+        raise TokenError("token invalid")
+    return TokenClaims(room_id, player_id)

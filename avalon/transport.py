@@ -1,0 +1,118 @@
+"""The socket layer under simple-websocket: complete, serialised, bounded writes."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from typing import Any
+
+import gevent
+from gevent.lock import Semaphore
+
+TEXT_OPCODE = 0x81  # FIN + text
+LINGER_SECONDS = 2.0  # how long a closing socket drains the client's last bytes
+
+
+def text_frame(data: bytes) -> bytes:
+    """Frame a UTF-8 payload as one unmasked server text frame (RFC 6455 5.2)."""
+    length = len(data)
+    if length < 126:
+        header = struct.pack("!BB", TEXT_OPCODE, length)
+    elif length < 65536:
+        header = struct.pack("!BBH", TEXT_OPCODE, 126, length)
+    else:
+        header = struct.pack("!BBQ", TEXT_OPCODE, 127, length)
+    return header + data
+
+
+class SerialSocket:
+    """Wrap a client socket so every write is whole, one at a time, and time-bounded.
+
+    simple-websocket writes with a single send(), which can write part of a frame,
+    and its reader greenlet writes pongs and close replies while our writer greenlet
+    writes messages. Routing every write through one lock and sendall() keeps frames
+    intact; the timeout stops a dead peer from holding the lock for minutes.
+    """
+
+    __slots__ = ("_sock", "_lock", "_write_timeout", "last_received", "broken")
+
+    def __init__(self, sock: socket.socket, write_timeout: float) -> None:
+        self._sock = sock
+        self._lock = Semaphore()
+        self._write_timeout = write_timeout
+        self.last_received = time.monotonic()
+        self.broken = False
+
+    def send(self, data: bytes) -> int:
+        """Write all of data or raise OSError; a timed-out write breaks the socket."""
+        with self._lock:
+            if self.broken:
+                raise BrokenPipeError("socket already broken")
+            try:
+                with gevent.Timeout(self._write_timeout, TimeoutError("write timed out")):
+                    self._sock.sendall(data)
+            except OSError:
+                # A partial frame may be on the wire: nothing more can be sent safely.
+                self.abort()
+                raise
+        return len(data)
+
+    sendall = send
+
+    def try_send(self, data: bytes) -> bool:
+        """Write data only if no other write is in progress; tell whether it was written."""
+        if self._lock.locked():
+            return False
+        try:
+            self.send(data)
+        except OSError:
+            return False
+        return True
+
+    def recv(self, size: int) -> bytes:
+        """Read from the socket, remembering when the client was last heard."""
+        data = self._sock.recv(size)
+        self.last_received = time.monotonic()
+        return data
+
+    def abort(self) -> None:
+        """Cut the connection at once: the reader sees end-of-stream and cleans up."""
+        self.broken = True
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def fileno(self) -> int:
+        """Expose the descriptor for selectors."""
+        return self._sock.fileno()
+
+    def close(self) -> None:
+        """Close gracefully: send FIN, discard what the client still sends, then close.
+
+        Closing with unread input makes the kernel send a reset, which can destroy
+        the close frame (and the error before it) before the client reads them.
+        """
+        if not self.broken:
+            self.broken = True
+            try:
+                self._sock.shutdown(socket.SHUT_WR)
+                with gevent.Timeout(LINGER_SECONDS, False):
+                    while self._sock.recv(4096):
+                        pass
+            except OSError:
+                pass
+        self._sock.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def wrap_environ_socket(environ: dict, write_timeout: float) -> bool:
+    """Swap the server's client socket in the WSGI environ for a SerialSocket."""
+    sock = environ.get("gunicorn.socket")
+    if sock is None or isinstance(sock, SerialSocket):
+        return sock is not None
+    environ["gunicorn.socket"] = SerialSocket(sock, write_timeout)
+    return True

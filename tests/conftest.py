@@ -1,0 +1,68 @@
+"""Fixtures: real gunicorn servers on loopback ports, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import POSTGRES_URL
+from tests.support import ServerProcess
+from tests.support import require_service
+
+
+def reset_postgres() -> None:
+    """Drop and recreate the schema in the shared test database."""
+    from avalon import db
+    from avalon import models
+
+    db.configure(POSTGRES_URL, 2)
+    with db.unit():
+        db.database.drop_tables(models.ALL_MODELS, safe=True, cascade=True)
+    db.create_tables()
+    db.database.close_all()
+
+
+def database_url(backend: str, tmp_path: Path) -> str:
+    """The DATABASE_URL of a backend: a fresh SQLite file, or the shared PostgreSQL."""
+    if backend == "postgres":
+        require_service("PostgreSQL", "127.0.0.1", 5432)
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path / 'avalon.db'}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each database the server supports; tests using `server` run once per backend."""
+    if request.param == "postgres":
+        require_service("PostgreSQL", "127.0.0.1", 5432)
+        reset_postgres()
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One gunicorn gevent worker with production defaults, shared by many tests."""
+    tmp_path = tmp_path_factory.mktemp(f"server-{backend}")
+    env = {"DATABASE_URL": database_url(backend, tmp_path)}
+    process = ServerProcess(tmp_path, env).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def make_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Start servers with their own settings (SQLite unless DATABASE_URL is given)."""
+    started: list[ServerProcess] = []
+
+    def start(workers: int = 1, **env: str) -> ServerProcess:
+        env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / f'avalon-{len(started)}.db'}")
+        process = ServerProcess(tmp_path, env, workers=workers)
+        started.append(process)
+        return process.start()
+
+    yield start
+    for process in started:
+        process.stop()

@@ -1,0 +1,307 @@
+"""Test helpers: a real gunicorn server, an HTTP client and a WebSocket client."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websocket
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY = "test-secret-key"
+POSTGRES_URL = os.environ.get("AVALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("AVALON_TEST_REDIS", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def free_port() -> int:
+    """Ask the kernel for a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(host: str, port: int) -> bool:
+    """Tell whether something listens on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip without the service on a laptop; fail in CI, where it must run."""
+    if port_open(host, port):
+        return
+    message = f"{name} is not running on {host}:{port}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: these tests must run)")
+    pytest.skip(f"{message}; start it to run these tests")
+
+
+class ServerProcess:
+    """A gunicorn process serving the app on a loopback port."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str], workers: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp_path / f"gunicorn-{self.port}.log"
+        self.env = {
+            **os.environ,
+            "SECRET_KEY": SECRET_KEY,
+            "PYTHONUNBUFFERED": "1",
+            "AVALON_WRITE_TIMEOUT": "5",
+            **env,
+        }
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> ServerProcess:
+        """Prepare the database, start gunicorn and wait until it answers."""
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "init-db"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn),
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+            ]
+            + ["wsgi:app"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 20) -> None:
+        """Poll /healthz until the server answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"server did not start:\n{self.log()}")
+
+    def log(self) -> str:
+        """Everything gunicorn and the app logged."""
+        return self.log_path.read_text(errors="replace")
+
+    def terminate(self, timeout: float = 20) -> int:
+        """Send SIGTERM and wait for the process to exit; return its exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if hasattr(self, "log_file"):
+            self.log_file.close()
+
+    # HTTP helpers
+
+    def request(
+        self, method: str, path: str, body: Any = None, raw: bytes | None = None
+    ) -> tuple[int, Any]:
+        """Send an HTTP request; return status and decoded JSON (or text)."""
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as response:
+                status, text = response.status, response.read().decode()
+        except urllib.error.HTTPError as err:
+            with err:
+                status, text = err.code, err.read().decode()
+        try:
+            return status, json.loads(text)
+        except ValueError:
+            return status, text
+
+    def create_room(self, name: str = "Alice") -> dict:
+        """Create a room and return the host's seat."""
+        status, body = self.request("POST", "/api/rooms", {"display_name": name})
+        assert status == 201, body
+        return body
+
+    def join(self, code: str, name: str) -> dict:
+        """Join a room and return the seat."""
+        status, body = self.request("POST", f"/api/rooms/{code}/join", {"display_name": name})
+        assert status == 201, body
+        return body
+
+    def room_with_players(self, count: int) -> list[dict]:
+        """Create a room with `count` players; return their seats, host first."""
+        host = self.create_room("Player1")
+        return [host] + [self.join(host["code"], f"Player{i}") for i in range(2, count + 1)]
+
+    def metric(self, name: str) -> float:
+        """Read one unlabelled metric of the (single) worker."""
+        status, text = self.request("GET", "/metrics")
+        assert status == 200
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        return 0.0
+
+    def ws_url(self, seat: dict | None = None, code: str | None = None, **params: Any) -> str:
+        """Build the socket URL for a seat, with extra or overriding query parameters."""
+        query: dict[str, Any] = {}
+        if seat is not None:
+            query = {"player_id": seat["player_id"], "token": seat["token"]}
+            code = code or seat["code"]
+        query.update(params)
+        text = "&".join(f"{key}={value}" for key, value in query.items() if value is not None)
+        return f"ws://127.0.0.1:{self.port}/ws/rooms/{code}?{text}"
+
+    def connect(self, seat: dict | None = None, **kwargs: Any) -> WsClient:
+        """Open a socket for a seat."""
+        headers = kwargs.pop("headers", None)
+        origin = kwargs.pop("origin", None)
+        code = kwargs.pop("code", None)
+        return WsClient(self.ws_url(seat, code=code, **kwargs), headers=headers, origin=origin)
+
+    def join_socket(self, seat: dict, **kwargs: Any) -> tuple[WsClient, dict]:
+        """Open a socket and read its first state frame."""
+        client = self.connect(seat, **kwargs)
+        first = client.recv()
+        assert first["type"] == "state" and first["event"] == "room", first
+        return client, first
+
+
+class Closed(Exception):
+    """The server closed the socket."""
+
+    def __init__(self, code: int | None, reason: str) -> None:
+        super().__init__(f"closed with {code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class WsClient:
+    """A blocking WebSocket client that records every message it receives."""
+
+    def __init__(
+        self,
+        url: str,
+        headers: list[str] | None = None,
+        origin: str | None = None,
+        timeout: float = 10,
+    ) -> None:
+        # Like any non-browser client, send no Origin unless a test plays a browser.
+        self.ws = websocket.create_connection(
+            url,
+            timeout=timeout,
+            header=headers or [],
+            origin=origin,
+            suppress_origin=origin is None,
+        )
+        self.received: list[dict] = []
+        self.close_code: int | None = None
+
+    def send(self, message: dict | str | bytes) -> None:
+        """Send a JSON envelope, raw text or a binary frame."""
+        if isinstance(message, bytes):
+            self.ws.send_binary(message)
+        else:
+            self.ws.send(message if isinstance(message, str) else json.dumps(message))
+
+    def chat(self, text: str, correlation_id: str | None = None) -> None:
+        """Send a chat message."""
+        envelope: dict[str, Any] = {"type": "chat", "payload": {"message": text}}
+        if correlation_id is not None:
+            envelope["correlation_id"] = correlation_id
+        self.send(envelope)
+
+    def recv(self, timeout: float = 10) -> dict:
+        """Receive the next message, or raise Closed when the server closes."""
+        self.ws.settimeout(timeout)
+        while True:
+            opcode, frame = self.ws.recv_data_frame(True)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                data = frame.data or b""
+                self.close_code = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+                raise Closed(self.close_code, data[2:].decode(errors="replace"))
+            if opcode in (websocket.ABNF.OPCODE_TEXT, websocket.ABNF.OPCODE_BINARY):
+                message = json.loads(frame.data)
+                self.received.append(message)
+                return message
+
+    def recv_until(self, predicate: Callable[[dict], bool], timeout: float = 10) -> dict:
+        """Receive until a message matches."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.recv(max(0.01, deadline - time.monotonic()))
+            if predicate(message):
+                return message
+
+    def recv_event(self, name: str, timeout: float = 10) -> dict:
+        """Receive until an envelope with this event name arrives."""
+        return self.recv_until(lambda message: message.get("event") == name, timeout)
+
+    def expect_close(self, timeout: float = 10) -> int | None:
+        """Read until the server closes; return the close code."""
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                self.recv(max(0.01, deadline - time.monotonic()))
+        except Closed as closed:
+            return closed.code
+        except websocket.WebSocketConnectionClosedException:
+            return None
+
+    def close(self) -> None:
+        """Close from the client side."""
+        try:
+            self.ws.close(timeout=1)
+        except (OSError, websocket.WebSocketException):
+            pass
+        finally:
+            self.ws.shutdown()  # close() leaves the socket open when the server closed first
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10, interval: float = 0.02) -> None:
+    """Poll a condition that has no event to wait on (server-side counters)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)

@@ -1,0 +1,132 @@
+"""The HTTP API of PROTOCOL section 2, against a real server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from avalon.validation import CODE_ALPHABET
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_create_room_returns_host_seat(server):
+    status, body = server.request("POST", "/api/rooms", {"display_name": "  Alice  "})
+    assert status == 201
+    assert set(body) == {"code", "room_id", "player_id", "display_name", "is_host", "token"}
+    assert re.fullmatch(f"[{CODE_ALPHABET}]{{5}}", body["code"])
+    assert body["display_name"] == "Alice"
+    assert body["is_host"] is True
+
+
+def test_join_room_with_lowercase_code(server):
+    host = server.create_room("Alice")
+    status, body = server.request(
+        "POST", f"/api/rooms/{host['code'].lower()}/join", {"display_name": "Bob"}
+    )
+    assert status == 201
+    assert body["code"] == host["code"] and body["is_host"] is False
+    assert body["player_id"] != host["player_id"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"display_name": ""},
+        {"display_name": "   "},
+        {"display_name": "x" * 25},
+        {"display_name": "bad\x07name"},
+        {"display_name": 42},
+        {"display_name": None},
+        {"display_name": ["Alice"]},
+    ],
+)
+def test_invalid_display_names_are_rejected(server, body):
+    status, answer = server.request("POST", "/api/rooms", body)
+    assert status == 400
+    assert answer["error"]["code"] == "invalid_display_name"
+    assert answer["error"]["message"]
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'"Alice"', b""])
+def test_non_object_bodies_are_rejected_as_json(server, raw):
+    status, answer = server.request("POST", "/api/rooms", raw=raw)
+    assert status == 400
+    assert answer["error"]["code"] in ("bad_json", "invalid_display_name")
+
+
+def test_names_are_unique_case_insensitively(server):
+    host = server.create_room("Alice")
+    status, answer = server.request(
+        "POST", f"/api/rooms/{host['code']}/join", {"display_name": "ALICE "}
+    )
+    assert (status, answer["error"]["code"]) == (409, "name_taken")
+
+
+def test_room_holds_ten_players(server):
+    seats = server.room_with_players(10)
+    status, answer = server.request(
+        "POST", f"/api/rooms/{seats[0]['code']}/join", {"display_name": "Eleventh"}
+    )
+    assert (status, answer["error"]["code"]) == (409, "room_full")
+
+
+@pytest.mark.parametrize("code", ["ZZZZZ", "abc", "O0I1L", "TOOLONG"])
+def test_unknown_rooms_are_404(server, code):
+    status, answer = server.request("POST", f"/api/rooms/{code}/join", {"display_name": "Bob"})
+    assert (status, answer["error"]["code"]) == (404, "room_not_found")
+    status, answer = server.request("GET", f"/api/rooms/{code}")
+    assert (status, answer["error"]["code"]) == (404, "room_not_found")
+
+
+def test_get_room_lists_players_and_online_flags(server):
+    host = server.create_room("Alice")
+    bob = server.join(host["code"], "Bob")
+    client, _ = server.join_socket(bob)
+    try:
+        status, room = server.request("GET", f"/api/rooms/{host['code']}")
+        assert status == 200
+        assert room["code"] == host["code"] and room["status"] == "lobby"
+        assert room["players"] == [
+            {
+                "player_id": host["player_id"],
+                "display_name": "Alice",
+                "is_host": True,
+                "online": False,
+            },
+            {
+                "player_id": bob["player_id"],
+                "display_name": "Bob",
+                "is_host": False,
+                "online": True,
+            },
+        ]
+    finally:
+        client.close()
+
+
+def test_health_and_json_errors(server):
+    assert server.request("GET", "/healthz") == (200, {"status": "ok"})
+    status, answer = server.request("GET", "/no/such/route")
+    assert status == 404 and answer["error"]["code"] == "not_found"
+    status, answer = server.request("DELETE", "/api/rooms")
+    assert status == 405 and "code" in answer["error"]
+
+
+def test_plain_get_on_socket_route_is_json_400(server):
+    host = server.create_room()
+    status, answer = server.request("GET", f"/ws/rooms/{host['code']}")
+    assert status == 400
+    assert answer["error"]["code"] == "websocket_required"
+
+
+def test_token_never_reaches_the_log(server):
+    host = server.create_room()
+    client, _ = server.join_socket(host)
+    client.close()
+    server.request("GET", f"/api/rooms/{host['code']}?token={host['token']}")
+    log = server.log()
+    assert f"/api/rooms/{host['code']}?token=[redacted]" in log
+    assert host["token"] not in log

@@ -1,0 +1,3 @@
+from avalon import create_app
+
+app = create_app()

@@ -12,12 +12,20 @@ CODE_LENGTH = 5
 NAME_MAX_LENGTH = 24
 
 
-def has_control_characters(text: str, allow_newline: bool = False) -> bool:
-    """Tell whether text has control (or other non-printing format) characters."""
+CONTROL = ("Cc", "Cs")  # control characters and lone surrogates
+# Names also refuse invisible format characters (zero-width spaces and the like), which
+# would let "Alice" and "Al\u200bice" sit at one table looking the same.
+INVISIBLE = ("Cc", "Cs", "Cf")
+
+
+def has_control_characters(
+    text: str, allow_newline: bool = False, categories: tuple[str, ...] = CONTROL
+) -> bool:
+    """Tell whether text has characters of the given Unicode categories."""
     for char in text:
         if allow_newline and char == "\n":
             continue
-        if unicodedata.category(char) in ("Cc", "Cs"):
+        if unicodedata.category(char) in categories:
             return True
     return False
 
@@ -35,7 +43,7 @@ def clean_display_name(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     name = value.strip()
-    if not 1 <= len(name) <= NAME_MAX_LENGTH or has_control_characters(name):
+    if not 1 <= len(name) <= NAME_MAX_LENGTH or has_control_characters(name, categories=INVISIBLE):
         return None
     return name
 

@@ -1,0 +1,197 @@
+"""Unit tests of the small pure pieces: tokens, validation, limiters, frames, logs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+from wsproto.frame_protocol import FrameProtocol
+from wsproto.frame_protocol import Opcode
+
+from avalon import config
+from avalon.errors import ProtocolError
+from avalon.hub import with_correlation_id
+from avalon.logs import redact
+from avalon.ratelimit import SlidingWindow
+from avalon.ratelimit import TokenBucket
+from avalon.tokens import TokenError
+from avalon.tokens import issue_token
+from avalon.tokens import read_token
+from avalon.transport import text_frame
+from avalon.validation import clean_chat_message
+from avalon.validation import clean_display_name
+from avalon.validation import normalise_code
+from avalon.validation import parse_non_negative_int
+
+pytestmark = pytest.mark.timeout(10)
+
+
+@pytest.fixture
+def app_context():
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="unit-test-key", TOKEN_MAX_AGE=60)
+    with app.app_context():
+        yield
+
+
+# Tokens
+
+
+def test_token_round_trip(app_context):
+    claims = read_token(issue_token(3, 7))
+    assert (claims.room_id, claims.room_player_id) == (3, 7)
+
+
+def test_tampered_token_is_rejected(app_context):
+    token = issue_token(3, 7)
+    forged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    with pytest.raises(TokenError):
+        read_token(forged)
+
+
+def test_token_signed_with_another_key_is_rejected(app_context):
+    with pytest.raises(TokenError):
+        read_token(issue_token(3, 7, secret_key="some-other-key"))
+
+
+def test_expired_token_is_rejected(app_context):
+    token = issue_token(3, 7)
+    with pytest.raises(TokenError, match="expired"):
+        read_token(token, max_age=-1)
+
+
+@pytest.mark.parametrize("garbage", ["", "x", "a.b.c", "eyJ4IjoxfQ.abc.def"])
+def test_garbage_tokens_are_rejected(app_context, garbage):
+    with pytest.raises(TokenError):
+        read_token(garbage)
+
+
+# Validation
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("abcde", "ABCDE"), (" XYZ23 ", "XYZ23"), ("ABCD", None), ("ABCD0", None), ("ABCDI", None)],
+)
+def test_room_codes(raw, expected):
+    assert normalise_code(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (" Alice ", "Alice"),
+        ("x" * 24, "x" * 24),
+        ("x" * 25, None),
+        ("", None),
+        ("a\tb", None),
+        ("a\u200bb", None),
+        ("Zoë 🎲", "Zoë 🎲"),
+        (None, None),
+        (7, None),
+    ],
+)
+def test_display_names(raw, expected):
+    assert clean_display_name(raw) == expected
+
+
+def test_chat_message_rules():
+    assert clean_chat_message("  hi\nthere  ", 500) == "hi\nthere"
+    assert clean_chat_message("é" * 500, 500) == "é" * 500
+    for bad, code in [
+        ("", "invalid_payload"),
+        ("  \n ", "invalid_payload"),
+        ("a\x00b", "invalid_payload"),
+        ("a\rb", "invalid_payload"),
+        (12, "invalid_payload"),
+        ("x" * 501, "message_too_long"),
+    ]:
+        with pytest.raises(ProtocolError) as error:
+            clean_chat_message(bad, 500)
+        assert error.value.code == code
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, None), ("0", 0), ("42", 42)])
+def test_non_negative_ints(raw, expected):
+    assert parse_non_negative_int(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "-1", "1.0", "x", "١٢", "9" * 30])
+def test_non_negative_ints_reject(raw):
+    with pytest.raises(ValueError):
+        parse_non_negative_int(raw)
+
+
+# Rate limiters
+
+
+def test_token_bucket_bursts_then_refills():
+    bucket = TokenBucket(burst=3, rate=2, now=0.0)
+    assert [bucket.allow(now=0.0) for _ in range(4)] == [True, True, True, False]
+    assert bucket.allow(now=0.4) is False  # 0.8 of a token
+    assert bucket.allow(now=0.5) is True
+    assert [bucket.allow(now=100.0) for _ in range(4)] == [True, True, True, False]
+
+
+def test_sliding_window_counts_recent_events_only():
+    window = SlidingWindow(limit=3, window=10.0)
+    assert [window.exceeded(now=t) for t in (0, 1, 2)] == [False, False, False]
+    assert window.exceeded(now=3) is True
+    window = SlidingWindow(limit=3, window=10.0)
+    assert [window.exceeded(now=t) for t in (0, 5, 11, 12)] == [False, False, False, False]
+
+
+# Frames and envelopes
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 1 << 20])
+def test_text_frame_parses_as_one_complete_message(size):
+    payload = ("é" * size).encode()[:size]
+    payload = payload.decode(errors="ignore").encode()
+    parser = FrameProtocol(client=True, extensions=[])
+    parser.receive_bytes(text_frame(payload))
+    frames = list(parser.received_frames())
+    assert len(frames) == 1
+    assert frames[0].opcode is Opcode.TEXT and frames[0].message_finished
+    assert frames[0].payload == payload.decode()
+
+
+def test_correlation_id_is_spliced_without_reencoding():
+    text = json.dumps({"type": "event", "event": "chat", "payload": {"message": "hi"}})
+    spliced = json.loads(with_correlation_id(text, 'c"1'))
+    assert spliced == {**json.loads(text), "correlation_id": 'c"1'}
+    assert with_correlation_id(text, None) == text
+
+
+# Logs and configuration
+
+
+def test_tokens_are_redacted_from_log_lines():
+    line = "GET /ws/rooms/ABCDE?player_id=1&token=abc.def-ghi&since=3 HTTP/1.1"
+    assert redact(line) == "GET /ws/rooms/ABCDE?player_id=1&token=[redacted]&since=3 HTTP/1.1"
+    assert redact("TOKEN=x") == "TOKEN=[redacted]"
+
+
+def test_configuration_from_environment():
+    settings = config.from_environment(
+        {"AVALON_PING_INTERVAL": "5", "AVALON_ALLOWED_ORIGINS": "https://a.example/, https://b"}
+    )
+    assert settings["PING_INTERVAL"] == 5.0
+    assert settings["ALLOWED_ORIGINS"] == ["https://a.example", "https://b"]
+    assert settings["DATABASE_URL"] == "sqlite:///avalon.db"
+    with pytest.raises(config.ConfigError):
+        config.from_environment({"AVALON_SEND_QUEUE": "lots"})
+    with pytest.raises(config.ConfigError):
+        config.from_environment({"AVALON_SEND_QUEUE": "0"})
+
+
+def test_production_requires_secret_key(tmp_path):
+    settings = config.from_environment({"AVALON_ENV": "production"})
+    with pytest.raises(config.ConfigError):
+        config.ensure_secret_key(settings, str(tmp_path))
+    settings = config.from_environment({})
+    config.ensure_secret_key(settings, str(tmp_path))
+    again = config.from_environment({})
+    config.ensure_secret_key(again, str(tmp_path))
+    assert settings["SECRET_KEY"] == again["SECRET_KEY"] and len(settings["SECRET_KEY"]) > 40

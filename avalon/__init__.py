@@ -14,6 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from avalon import broker
     from avalon import config
     from avalon import db
+    from avalon import pages
     from avalon import ws
 
     app = Flask(__name__, instance_relative_config=True)
@@ -22,10 +23,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     config.ensure_secret_key(app.config, app.instance_path)
     app.json.sort_keys = False  # keep envelopes in protocol order
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s %(message)s"
+    )
 
     db.init_app(app)
     broker.init_app(app)
     api.init_app(app)
     ws.init_app(app)
+    pages.init_app(app)
     return app

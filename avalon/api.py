@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import jsonify
 from flask import request
 from werkzeug.exceptions import HTTPException
@@ -24,11 +25,16 @@ from avalon.validation import normalise_code
 bp = Blueprint("api", __name__)
 
 
-def display_name_from_body() -> str:
-    """Read and check the display name of a JSON body."""
+def json_body() -> dict:
+    """The request's JSON object body."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError("bad_json", "send a JSON object body")
+    return body
+
+
+def display_name_from(body: dict) -> str:
+    """Check the display name of a JSON body."""
     name = clean_display_name(body.get("display_name"))
     if name is None:
         raise ApiError(
@@ -53,6 +59,7 @@ def seat_response(room: Room, player: RoomPlayer) -> tuple[Response, int]:
         player_id=player.id,
         display_name=player.display_name,
         is_host=player.id == room.host_id,
+        spectator=player.spectator,
         token=issue_token(room.id, player.id),
     ), 201
 
@@ -60,17 +67,26 @@ def seat_response(room: Room, player: RoomPlayer) -> tuple[Response, int]:
 @bp.post("/api/rooms")
 def create_room() -> tuple[Response, int]:
     """Create a room; the creator becomes its host."""
-    room, player = rooms.create_room(display_name_from_body())
+    room, player = rooms.create_room(display_name_from(json_body()))
     return seat_response(room, player)
 
 
 @bp.post("/api/rooms/<code>/join")
 def join_room(code: str) -> tuple[Response, int]:
-    """Join a room in its lobby."""
+    """Join a room's lobby as a player, or any time as a spectator."""
     canonical = room_code_or_404(code)
-    name = display_name_from_body()
-    room, player = rooms.join_room(canonical, name)
-    payload = {"player_id": player.id, "display_name": player.display_name, "is_host": False}
+    body = json_body()
+    name = display_name_from(body)
+    spectator = body.get("spectator", False)
+    if not isinstance(spectator, bool):
+        raise ApiError("invalid_spectator", "spectator must be true or false")
+    room, player = rooms.join_room(canonical, name, spectator)
+    payload = {
+        "player_id": player.id,
+        "display_name": player.display_name,
+        "is_host": False,
+        "spectator": spectator,
+    }
     broker.publish(room.code, envelopes.event("player_joined", payload))
     return seat_response(room, player)
 
@@ -86,10 +102,12 @@ def get_room(code: str) -> Response:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """Report whether the database answers."""
-    if db.ping():
-        return jsonify(status="ok"), 200
-    return jsonify(status="unavailable", database="down"), 503
+    """Report whether the database (and Redis, when configured) answers."""
+    checks = {"database": "ok" if db.ping() else "down"}
+    if current_app.config.get("REDIS_URL"):
+        checks["redis"] = "ok" if broker.get().healthy() else "down"
+    healthy = all(state == "ok" for state in checks.values())
+    return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503
 
 
 @bp.get("/metrics")

@@ -7,6 +7,7 @@ REDIS_URL is set, so players of one room can sit on different workers and hosts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from flask import Flask
@@ -20,6 +21,8 @@ REPLACED = (4409, "connected again elsewhere")
 
 
 class Broker(Protocol):
+    on_resync: Callable[[], None] | None
+
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def publish(self, delivery: Delivery) -> None: ...
@@ -27,10 +30,13 @@ class Broker(Protocol):
     def disconnect(self, conn: Connection) -> bool: ...
     def online(self, room: str) -> set[int]: ...
     def close_player(self, room: str, player_id: int, code: int, reason: str) -> None: ...
+    def healthy(self) -> bool: ...
 
 
 class LocalBroker:
     """Deliver within this process: enough for one worker."""
+
+    on_resync: Callable[[], None] | None = None  # nothing is ever lost in-process
 
     def start(self) -> None:
         """Nothing to start in-process."""
@@ -58,6 +64,10 @@ class LocalBroker:
         """Players of the room with an open socket."""
         return hub.local_players(room)
 
+    def healthy(self) -> bool:
+        """The in-process broker is always available."""
+        return True
+
     def close_player(self, room: str, player_id: int, code: int, reason: str) -> None:
         """Close a player's socket, wherever it is."""
         conn = hub.local_connection(room, player_id)
@@ -83,9 +93,8 @@ def publish(
     correlation_id: str | None = None,
 ) -> None:
     """Encode an envelope once and send it to the room's sockets wherever they are."""
-    _broker.publish(
-        Delivery(room, envelopes.encode(envelope), to, exclude, reply_to, correlation_id)
-    )
+    data = envelopes.encode(envelope).encode()
+    _broker.publish(Delivery(room, data, to, exclude, reply_to, correlation_id))
 
 
 def init_app(app: Flask) -> None:

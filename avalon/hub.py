@@ -24,22 +24,22 @@ class Delivery:
     """One message for a room, encoded once, with who should receive it."""
 
     room: str
-    text: str  # the JSON envelope as sent to every recipient
+    data: bytes  # the JSON envelope (UTF-8) as sent to every recipient
     to: int | None = None  # only this player
     exclude: int | None = None  # everyone but this player
     reply_to: int | None = None  # this player's copy carries correlation_id
     correlation_id: str | None = None
 
-    def reply_text(self) -> str:
+    def reply_data(self) -> bytes:
         """The envelope with correlation_id added, for the player being answered."""
-        return with_correlation_id(self.text, self.correlation_id)
+        return with_correlation_id(self.data, self.correlation_id)
 
 
-def with_correlation_id(text: str, correlation_id: str | None) -> str:
+def with_correlation_id(data: bytes, correlation_id: str | None) -> bytes:
     """Insert a correlation_id as the envelope's first key without re-encoding the rest."""
     if correlation_id is None:
-        return text
-    return '{"correlation_id":' + json.dumps(correlation_id) + "," + text[1:]
+        return data
+    return b'{"correlation_id":' + json.dumps(correlation_id).encode() + b"," + data[1:]
 
 
 def register(conn: Connection) -> Connection | None:
@@ -94,12 +94,12 @@ def deliver(delivery: Delivery) -> None:
             targets = list(members.values())
     if not targets:
         return
-    frame = text_frame(delivery.text.encode())
+    frame = text_frame(delivery.data)
     for conn in targets:
         if conn.player_id == delivery.exclude:
             continue
         if conn.player_id == delivery.reply_to and delivery.correlation_id is not None:
-            conn.send_frame(text_frame(delivery.reply_text().encode()))
+            conn.send_frame(text_frame(delivery.reply_data()))
         else:
             conn.send_frame(frame)
 

@@ -44,6 +44,7 @@ class RoomPlayer(BaseModel):
     # Case-folded name for uniqueness; cleared when a player is kicked so the name frees up.
     name_key = CharField(max_length=96, null=True)
     kicked = BooleanField(default=False)
+    spectator = BooleanField(default=False)  # watches and chats, never holds a seat
     joined_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -17,6 +17,7 @@ from avalon.validation import CODE_LENGTH
 from avalon.validation import name_key
 
 MAX_PLAYERS = 10
+MAX_SPECTATORS = 40
 RECENT_CHAT = 50  # chat messages in the first state frame
 MAX_CHAT_SINCE = 500  # chat messages sent at most for a since= reconnect
 CODE_ATTEMPTS = 20  # new codes tried before giving up (the space holds 28 million)
@@ -50,22 +51,32 @@ def find_room(code: str) -> Room | None:
         return Room.get_or_none(Room.code == code)
 
 
-def join_room(code: str, display_name: str) -> tuple[Room, RoomPlayer]:
-    """Add a player to a room, enforcing the name, size and status rules."""
+def join_room(code: str, display_name: str, spectator: bool = False) -> tuple[Room, RoomPlayer]:
+    """Add a player (in the lobby) or a spectator (any time) to a room."""
     try:
         with db.write():
             room = db.locked(Room.select().where(Room.code == code)).first()
             if room is None:
                 raise ApiError("room_not_found", f"no room with code {code}", 404)
-            if room.status != "lobby":
-                raise ApiError("game_in_progress", "a game is in progress in this room", 409)
-            players = list(active_players(room.id))
-            if any(player.name_key == name_key(display_name) for player in players):
+            members = list(active_players(room.id))
+            if any(member.name_key == name_key(display_name) for member in members):
                 raise ApiError("name_taken", "that name is taken in this room", 409)
-            if len(players) >= MAX_PLAYERS:
+            seated = sum(not member.spectator for member in members)
+            if spectator and len(members) - seated >= MAX_SPECTATORS:
+                raise ApiError(
+                    "room_full", f"a room holds at most {MAX_SPECTATORS} spectators", 409
+                )
+            if not spectator and room.status != "lobby":
+                raise ApiError(
+                    "game_in_progress", "a game is in progress: join as a spectator", 409
+                )
+            if not spectator and seated >= MAX_PLAYERS:
                 raise ApiError("room_full", f"a room holds at most {MAX_PLAYERS} players", 409)
             player = RoomPlayer.create(
-                room=room, display_name=display_name, name_key=name_key(display_name)
+                room=room,
+                display_name=display_name,
+                name_key=name_key(display_name),
+                spectator=spectator,
             )
             return room, player
     except IntegrityError:
@@ -74,7 +85,7 @@ def join_room(code: str, display_name: str) -> tuple[Room, RoomPlayer]:
 
 
 def active_players(room_id: int) -> Iterable[RoomPlayer]:
-    """Players of a room who were not kicked, in seat (join) order."""
+    """Members of a room (players and spectators) who were not kicked, in join order."""
     return (
         RoomPlayer.select()
         .where((RoomPlayer.room == room_id) & (RoomPlayer.kicked == False))  # noqa: E712
@@ -85,19 +96,21 @@ def active_players(room_id: int) -> Iterable[RoomPlayer]:
 def room_payload(room: Room, online: set[int]) -> dict:
     """Describe a room as GET /api/rooms/{code} does."""
     with db.unit():
-        players = list(active_players(room.id))
+        members = list(active_players(room.id))
+
+    def describe(member: RoomPlayer) -> dict:
+        return {
+            "player_id": member.id,
+            "display_name": member.display_name,
+            "is_host": member.id == room.host_id,
+            "online": member.id in online,
+        }
+
     return {
         "code": room.code,
         "status": room.status,
-        "players": [
-            {
-                "player_id": player.id,
-                "display_name": player.display_name,
-                "is_host": player.id == room.host_id,
-                "online": player.id in online,
-            }
-            for player in players
-        ],
+        "players": [describe(member) for member in members if not member.spectator],
+        "spectators": [describe(member) for member in members if member.spectator],
     }
 
 

@@ -97,7 +97,7 @@ def room_socket(ws: Server, code: str) -> None:
     try:
         room, player, since = authenticate(code, config)
         session = register(ws, room, player, config)
-        session.conn.start(envelopes.frame(first_state(session, since)))
+        session.conn.start(envelopes.frame(room_state(room.id, player.id, since)))
         if session.came_online:
             announce(session, "player_connected")
         log.info("room=%s player=%s connected", room.code, player.id)
@@ -180,11 +180,11 @@ def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Sessio
     )
 
 
-def first_state(session: Session, since: int | None) -> dict:
-    """The snapshot every accepted socket receives first."""
-    room, player = session.room, session.player
+def room_state(room_id: int, player_id: int, since: int | None) -> dict:
+    """The full snapshot a socket receives first, and again after any resync."""
     with db.unit():
-        room = Room.get_by_id(room.id)  # fresh status and host
+        room = Room.get_by_id(room_id)
+        player = RoomPlayer.get_by_id(player_id)
     return envelopes.state(
         "room",
         {
@@ -192,12 +192,22 @@ def first_state(session: Session, since: int | None) -> dict:
                 "player_id": player.id,
                 "display_name": player.display_name,
                 "is_host": player.id == room.host_id,
+                "spectator": player.spectator,
             },
             "room": rooms.room_payload(room, broker.get().online(room.code)),
             "chat": rooms.chat_history(room.id, since),
             "game": None,
         },
     )
+
+
+def resync_all() -> None:
+    """Send every local socket a fresh snapshot (after messages may have been lost)."""
+    for conn in hub.all_connections():
+        try:
+            conn.send_frame(envelopes.frame(room_state(conn.room_id, conn.player_id, None)))
+        except Exception:
+            log.exception("resync failed room=%s player=%s", conn.room_code, conn.player_id)
 
 
 def announce(session: Session, name: str) -> None:
@@ -340,5 +350,6 @@ def init_app(app: Flask) -> None:
         "max_message_size": app.config["MAX_MESSAGE_BYTES"],
     }
     app.before_request(check_handshake)
+    broker.get().on_resync = resync_all
     app.register_error_handler(WebsocketMismatch, plain_request_error)
     sock.init_app(app)

@@ -33,12 +33,19 @@ def database_url(backend: str, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'avalon.db'}"
 
 
+@pytest.fixture(scope="session")
+def postgres() -> str:
+    """The shared PostgreSQL test database with a fresh schema (once per session)."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    reset_postgres()
+    return POSTGRES_URL
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def backend(request: pytest.FixtureRequest) -> str:
     """Each database the server supports; tests using `server` run once per backend."""
     if request.param == "postgres":
-        require_service("PostgreSQL", "127.0.0.1", 5432)
-        reset_postgres()
+        request.getfixturevalue("postgres")
     return request.param
 
 

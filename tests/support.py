@@ -162,9 +162,10 @@ class ServerProcess:
         assert status == 201, body
         return body
 
-    def join(self, code: str, name: str) -> dict:
+    def join(self, code: str, name: str, spectator: bool = False) -> dict:
         """Join a room and return the seat."""
-        status, body = self.request("POST", f"/api/rooms/{code}/join", {"display_name": name})
+        body = {"display_name": name, "spectator": spectator}
+        status, body = self.request("POST", f"/api/rooms/{code}/join", body)
         assert status == 201, body
         return body
 

@@ -14,10 +14,18 @@ pytestmark = pytest.mark.timeout(60)
 def test_create_room_returns_host_seat(server):
     status, body = server.request("POST", "/api/rooms", {"display_name": "  Alice  "})
     assert status == 201
-    assert set(body) == {"code", "room_id", "player_id", "display_name", "is_host", "token"}
+    assert set(body) == {
+        "code",
+        "room_id",
+        "player_id",
+        "display_name",
+        "is_host",
+        "spectator",
+        "token",
+    }
     assert re.fullmatch(f"[{CODE_ALPHABET}]{{5}}", body["code"])
     assert body["display_name"] == "Alice"
-    assert body["is_host"] is True
+    assert body["is_host"] is True and body["spectator"] is False
 
 
 def test_join_room_with_lowercase_code(server):
@@ -65,12 +73,20 @@ def test_names_are_unique_case_insensitively(server):
     assert (status, answer["error"]["code"]) == (409, "name_taken")
 
 
-def test_room_holds_ten_players(server):
+def test_room_holds_ten_players_and_spectators_beside_them(server):
     seats = server.room_with_players(10)
-    status, answer = server.request(
-        "POST", f"/api/rooms/{seats[0]['code']}/join", {"display_name": "Eleventh"}
-    )
+    path = f"/api/rooms/{seats[0]['code']}/join"
+    status, answer = server.request("POST", path, {"display_name": "Eleventh"})
     assert (status, answer["error"]["code"]) == (409, "room_full")
+    status, watcher = server.request("POST", path, {"display_name": "Watcher", "spectator": True})
+    assert status == 201 and watcher["spectator"] is True
+    status, answer = server.request("POST", path, {"display_name": "watcher", "spectator": True})
+    assert (status, answer["error"]["code"]) == (409, "name_taken")
+    status, answer = server.request("POST", path, {"display_name": "Odd", "spectator": "yes"})
+    assert (status, answer["error"]["code"]) == (400, "invalid_spectator")
+    status, room = server.request("GET", f"/api/rooms/{seats[0]['code']}")
+    assert len(room["players"]) == 10
+    assert [member["display_name"] for member in room["spectators"]] == ["Watcher"]
 
 
 @pytest.mark.parametrize("code", ["ZZZZZ", "abc", "O0I1L", "TOOLONG"])
@@ -108,7 +124,8 @@ def test_get_room_lists_players_and_online_flags(server):
 
 
 def test_health_and_json_errors(server):
-    assert server.request("GET", "/healthz") == (200, {"status": "ok"})
+    status, health = server.request("GET", "/healthz")
+    assert status == 200 and health["status"] == "ok" and health["database"] == "ok"
     status, answer = server.request("GET", "/no/such/route")
     assert status == 404 and answer["error"]["code"] == "not_found"
     status, answer = server.request("DELETE", "/api/rooms")

@@ -158,10 +158,10 @@ def test_text_frame_parses_as_one_complete_message(size):
 
 
 def test_correlation_id_is_spliced_without_reencoding():
-    text = json.dumps({"type": "event", "event": "chat", "payload": {"message": "hi"}})
-    spliced = json.loads(with_correlation_id(text, 'c"1'))
-    assert spliced == {**json.loads(text), "correlation_id": 'c"1'}
-    assert with_correlation_id(text, None) == text
+    data = json.dumps({"type": "event", "event": "chat", "payload": {"message": "hi"}}).encode()
+    spliced = json.loads(with_correlation_id(data, 'c"1'))
+    assert spliced == {**json.loads(data), "correlation_id": 'c"1'}
+    assert with_correlation_id(data, None) == data
 
 
 # Logs and configuration

@@ -50,6 +50,7 @@ def test_valid_token_gets_room_snapshot_first(server):
             "player_id": host["player_id"],
             "display_name": "Alice",
             "is_host": True,
+            "spectator": False,
         }
         assert payload["room"]["code"] == host["code"]
         assert payload["room"]["players"][0]["online"] is True

@@ -1061,8 +1061,9 @@
     }
     if (!app.ui.ladyTouched) $("#opt-lady").checked = count >= LADY_DEFAULT_MIN;
     const sizes = TEAM_SIZES[check.seats].join(", ");
+    const lead = count < MIN_PLAYERS ? `Once ${MIN_PLAYERS} players are here` : `With ${count} players`;
     $("#options-summary").textContent =
-      `With ${check.seats} players: ${check.good} good and ${check.evil} evil. ` +
+      `${lead}: ${check.good} good and ${check.evil} evil. ` +
       `Evil roles chosen: ${check.evilChosen} of ${check.evil} (the Assassin counts as one). ` +
       `Quest teams: ${sizes}${check.seats >= 7 ? " (quest 4 needs two fail cards)" : ""}.`;
     $("#options-error").textContent = check.error;

@@ -1,0 +1,210 @@
+"""Rooms across gunicorn workers through Redis, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import threading
+
+import pytest
+
+from tests.conftest import database_url
+from tests.support import IN_CI
+from tests.support import REDIS_URL
+from tests.support import free_port
+from tests.support import port_open
+from tests.support import require_service
+from tests.support import wait_for
+
+pytestmark = pytest.mark.timeout(180)
+
+CONNECTED = re.compile(r"\[(\d+)\] avalon\.ws room=(\w+) player=(\d+) connected")
+ROOMS = 3
+PLAYERS = 10
+SPECTATORS = 10
+CHATS_PER_CLIENT = 3
+
+
+def worker_pids(server) -> dict[int, list[int]]:
+    """The worker pid that served each socket of each player, in connection order."""
+    placement: dict[int, list[int]] = {}
+    for pid, _room, player in CONNECTED.findall(server.log()):
+        placement.setdefault(int(player), []).append(int(pid))
+    return placement
+
+
+@pytest.fixture
+def cluster(make_server, backend, tmp_path):
+    """Three gevent workers sharing rooms through Redis, on each database backend."""
+    require_service("Redis", "127.0.0.1", 6379)
+    return make_server(workers=3, REDIS_URL=REDIS_URL, DATABASE_URL=database_url(backend, tmp_path))
+
+
+def fill_room(server) -> list[dict]:
+    """A room with ten players and ten spectators."""
+    seats = server.room_with_players(PLAYERS)
+    code = seats[0]["code"]
+    return seats + [server.join(code, f"Watcher{i}", spectator=True) for i in range(SPECTATORS)]
+
+
+def test_sixty_clients_see_every_message_once_and_in_one_order(cluster):
+    rooms = [fill_room(cluster) for _ in range(ROOMS)]
+    sockets = {seat["player_id"]: cluster.join_socket(seat)[0] for seats in rooms for seat in seats}
+    assert len(sockets) == 60
+    assert len({pid for pids in worker_pids(cluster).values() for pid in pids}) >= 2
+
+    # Every room member is online, whichever worker answers and holds the sockets.
+    for seats in rooms:
+        status, room = cluster.request("GET", f"/api/rooms/{seats[0]['code']}")
+        assert status == 200
+        assert all(member["online"] for member in room["players"] + room["spectators"])
+
+    expected_per_room = len(rooms[0]) * CHATS_PER_CLIENT
+    received: dict[int, list[int]] = {player_id: [] for player_id in sockets}
+
+    def read(player_id: int) -> None:
+        client = sockets[player_id]
+        while len(received[player_id]) < expected_per_room:
+            message = client.recv(timeout=30)
+            if message["event"] == "chat":
+                received[player_id].append(message["payload"]["id"])
+
+    readers = [threading.Thread(target=read, args=(player_id,)) for player_id in sockets]
+    for reader in readers:
+        reader.start()
+    for number in range(CHATS_PER_CLIENT):
+        for player_id, client in sockets.items():
+            client.chat(f"{player_id}:{number}")
+    for reader in readers:
+        reader.join(60)
+
+    for seats in rooms:
+        orders = [received[seat["player_id"]] for seat in seats]
+        assert len(set(orders[0])) == expected_per_room  # every message, none twice
+        assert all(order == orders[0] for order in orders)  # one order for everyone
+    for client in sockets.values():
+        client.close()
+
+
+def test_presence_and_replacement_across_workers(cluster):
+    seats = cluster.room_with_players(8)
+    watcher, _ = cluster.join_socket(seats[0])
+    sockets = {seat["player_id"]: cluster.join_socket(seat)[0] for seat in seats[1:]}
+    for _ in sockets:
+        watcher.recv_event("player_connected")
+    # A second socket of each player, wherever it lands, closes the first with 4409 and
+    # makes no presence noise.
+    replacements = {}
+    for seat in seats[1:]:
+        replacements[seat["player_id"]] = cluster.join_socket(seat)[0]
+        assert sockets[seat["player_id"]].expect_close() == 4409
+    placement = worker_pids(cluster)
+    crossed = [pids for pids in placement.values() if len(pids) == 2 and pids[0] != pids[1]]
+    assert crossed, "no replacement crossed workers; the test proves nothing"
+    replacements[seats[1]["player_id"]].chat("marker")
+    assert watcher.recv()["event"] == "chat"  # nothing about connects or disconnects came first
+    status, room = cluster.request("GET", f"/api/rooms/{seats[0]['code']}")
+    assert all(player["online"] for player in room["players"])
+    # Leaving is seen by a member on another worker, and the flag goes off.
+    leaving = seats[2]["player_id"]
+    replacements.pop(leaving).close()
+    assert watcher.recv_event("player_disconnected")["payload"]["player_id"] == leaving
+    status, room = cluster.request("GET", f"/api/rooms/{seats[0]['code']}")
+    online = {player["player_id"]: player["online"] for player in room["players"]}
+    assert online[leaving] is False and online[seats[3]["player_id"]] is True
+    for client in [watcher, *replacements.values(), *sockets.values()]:
+        client.close()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of the test's own, which the test may stop and start."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if IN_CI:
+            pytest.fail("redis-server is not installed (CI=true: this test must run)")
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+
+    class PrivateRedis:
+        url = f"redis://127.0.0.1:{port}/0"
+        process: subprocess.Popen | None = None
+
+        def start(self) -> None:
+            self.process = subprocess.Popen(
+                [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+                + ["--appendonly", "no", "--dir", str(tmp_path)],
+                stdout=subprocess.DEVNULL,
+            )
+            wait_for(lambda: port_open("127.0.0.1", port), timeout=10)
+
+        def stop(self) -> None:
+            if self.process is not None:
+                self.process.kill()
+                self.process.wait(10)
+                self.process = None
+
+    redis = PrivateRedis()
+    redis.start()
+    yield redis
+    redis.stop()
+
+
+def test_redis_restart_during_traffic(make_server, private_redis):
+    server = make_server(workers=2, REDIS_URL=private_redis.url)
+    seats = server.room_with_players(6)
+    clients = [server.join_socket(seat)[0] for seat in seats]
+    clients[0].chat("before")
+    for client in clients:
+        assert client.recv_event("chat")["payload"]["message"] == "before"
+
+    private_redis.stop()
+    # HTTP keeps working and says what is down; sockets stay open.
+    status, room = server.request("GET", f"/api/rooms/{seats[0]['code']}")
+    assert status == 200 and len(room["players"]) == 6
+    status, health = server.request("GET", "/healthz")
+    assert status == 503 and health["redis"] == "down" and health["database"] == "ok"
+    clients[1].chat("during the outage")  # stored, but its broadcast may be lost
+    clients[2].send({"type": "system", "correlation_id": "alive", "payload": {"action": "ping"}})
+    assert clients[2].recv_event("pong")["correlation_id"] == "alive"
+
+    private_redis.start()
+    # Every socket gets a fresh snapshot, which holds the chat stored during the outage.
+    for client in clients:
+        snapshot = client.recv_until(lambda m: m["type"] == "state", timeout=30)
+        messages = [chat["message"] for chat in snapshot["payload"]["chat"]]
+        assert messages[-2:] == ["before", "during the outage"]
+    wait_for(lambda: server.request("GET", "/healthz")[0] == 200, timeout=15)
+    clients[3].chat("after")
+    for client in clients:
+        assert client.recv_event("chat")["payload"]["message"] == "after"
+    log = server.log()
+    assert "Traceback" not in log
+    assert log.count("Booting worker") == 2  # no worker died and was replaced
+    for client in clients:
+        client.close()
+
+
+def test_sockets_hold_no_database_connection(make_server, postgres):
+    import psycopg2
+
+    name = f"avalon-pool-{free_port()}"
+    server = make_server(
+        DATABASE_URL=f"{postgres}?application_name={name}",
+        AVALON_DB_POOL="2",
+    )
+    rooms = [server.room_with_players(8) for _ in range(2)]
+    clients = [server.join_socket(seat)[0] for seats in rooms for seat in seats]
+    for client in clients:
+        client.chat("sixteen sockets, two database connections")
+    for client in clients:
+        for _ in range(8):
+            client.recv_event("chat")
+    with psycopg2.connect(postgres) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [name])
+        (count,) = cursor.fetchone()
+    connection.close()
+    assert 1 <= count <= 2
+    for client in clients:
+        client.close()

@@ -20,13 +20,15 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker):
-    """Start the broker and a watcher that closes every socket with 1001 on shutdown."""
+    """Start the broker, the turn timer and a watcher that closes sockets on shutdown."""
     import gevent
 
     from avalon import broker
+    from avalon import games
     from avalon import ws
 
     broker.get().start()
+    gevent.spawn(games.sweep_timers)
 
     def close_sockets_on_shutdown():
         while worker.alive:

@@ -13,9 +13,11 @@ from werkzeug.exceptions import HTTPException
 from avalon import broker
 from avalon import db
 from avalon import envelopes
+from avalon import games
 from avalon import metrics
 from avalon import rooms
 from avalon.errors import ApiError
+from avalon.errors import ProtocolError
 from avalon.models import Room
 from avalon.models import RoomPlayer
 from avalon.tokens import issue_token
@@ -98,6 +100,22 @@ def get_room(code: str) -> Response:
     if room is None:
         raise ApiError("room_not_found", f"no room with code {code}", 404)
     return jsonify(rooms.room_payload(room, broker.get().online(room.code)))
+
+
+@bp.get("/api/rooms/<code>/games/<int:number>")
+def get_game_record(code: str, number: int) -> Response:
+    """The full record of a finished game: every proposal, vote, quest, check and the end."""
+    room = rooms.find_room(room_code_or_404(code))
+    if room is None:
+        raise ApiError("room_not_found", f"no room with code {code}", 404)
+    try:
+        record = games.record_of(room.id, number)
+    except ProtocolError:
+        message = "the record is public once the game is over"
+        raise ApiError("game_in_progress", message, 409) from None
+    if record is None:
+        raise ApiError("game_not_found", f"room {room.code} has no game {number}", 404)
+    return jsonify(record)
 
 
 @bp.get("/healthz")

@@ -97,6 +97,18 @@ def publish(
     _broker.publish(Delivery(room, data, to, exclude, reply_to, correlation_id))
 
 
+def send(
+    room: str,
+    data: bytes,
+    *,
+    to: int,
+    reply_to: int | None = None,
+    correlation_id: str | None = None,
+) -> None:
+    """Send an already encoded envelope to one member of a room, wherever it is."""
+    _broker.publish(Delivery(room, data, to, None, reply_to, correlation_id))
+
+
 def init_app(app: Flask) -> None:
     """Pick the broker: Redis when REDIS_URL is set, in-process otherwise."""
     global _broker

@@ -71,4 +71,21 @@ class ChatMessage(BaseModel):
         }
 
 
-ALL_MODELS: list[type[Model]] = [Room, RoomPlayer, ChatMessage]
+class GameRecord(BaseModel):
+    """One game of a room: the authoritative state, secrets included, as JSON."""
+
+    room = ForeignKeyField(Room, backref="games", on_delete="CASCADE")
+    number = IntegerField()  # 1, 2, ... within the room ("play again" adds one)
+    version = IntegerField()  # mirrors state["version"]; updates check it (no lost writes)
+    phase = CharField(max_length=16)
+    state = TextField()
+    turn_seconds = IntegerField(null=True)  # the host's turn timer, if any
+    deadline = DateTimeField(null=True, index=True)  # when the timer moves for the absent
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "game"
+        indexes = ((("room", "number"), True),)
+
+
+ALL_MODELS: list[type[Model]] = [Room, RoomPlayer, ChatMessage, GameRecord]

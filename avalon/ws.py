@@ -23,6 +23,7 @@ from werkzeug.routing import WebsocketMismatch
 from avalon import broker
 from avalon import db
 from avalon import envelopes
+from avalon import games
 from avalon import hub
 from avalon import metrics
 from avalon import rooms
@@ -196,7 +197,7 @@ def room_state(room_id: int, player_id: int, since: int | None) -> dict:
             },
             "room": rooms.room_payload(room, broker.get().online(room.code)),
             "chat": rooms.chat_history(room.id, since),
-            "game": None,
+            "game": games.view_for(room.id, player),
         },
     )
 
@@ -297,16 +298,33 @@ def handle_system(session: Session, payload: dict, correlation_id: str | None) -
     session.conn.send_frame(envelopes.frame(envelope))
 
 
-def handle_game(session: Session, payload: dict, correlation_id: str | None) -> None:
-    """Game moves: refused until a game is running."""
-    raise ProtocolError("not_allowed", "no game is in progress")
+def handle_vote(session: Session, payload: dict, correlation_id: str | None) -> None:
+    """Vote on the proposed team."""
+    games.move(session.room.id, session.player.id, "vote", payload, correlation_id)
+
+
+def handle_action(session: Session, payload: dict, correlation_id: str | None) -> None:
+    """Game actions and the host's room actions."""
+    action = payload.get("action")
+    if not isinstance(action, str):
+        raise ProtocolError("invalid_payload", "payload.action must name an action")
+    options = {key: value for key, value in payload.items() if key != "action"}
+    room_id, player_id = session.room.id, session.player.id
+    if action in ("start_game", "play_again"):
+        games.start(room_id, player_id, options, correlation_id)
+    elif action == "kick":
+        games.kick(room_id, player_id, options.get("player_id"), correlation_id)
+    elif action != "vote" and games.game_move(action):
+        games.move(room_id, player_id, action, options, correlation_id)
+    else:
+        raise ProtocolError("invalid_payload", f"unknown action {action[:32]!r}")
 
 
 HANDLERS: dict[str, Callable[[Session, dict, str | None], None]] = {
     "chat": handle_chat,
     "system": handle_system,
-    "vote": handle_game,
-    "action": handle_game,
+    "vote": handle_vote,
+    "action": handle_action,
 }
 
 
@@ -316,6 +334,9 @@ def finish_session(session: Session) -> None:
     conn.close(1000, "bye")
     if broker.get().disconnect(conn):
         announce(session, "player_disconnected")
+        if session.player.id == session.room.host_id:
+            grace = current_app.config["HOST_GRACE"]
+            games.schedule_host_check(session.room.id, session.player.id, grace)
     conn.wait_closed(current_app.config["WRITE_TIMEOUT"] + 3)
     log.info(
         "room=%s player=%s disconnected code=%s", conn.room_code, conn.player_id, conn.close_code

@@ -123,6 +123,11 @@ class ServerProcess:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout)
 
+    def restart(self) -> None:
+        """Stop the server and start it again on the same port and database."""
+        self.stop()
+        self.start()
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL)."""
         if self.process is not None and self.process.poll() is None:

@@ -519,7 +519,7 @@ class Game:
                     for check in self.lady_checks
                 ],
             }
-        return {
+        view = {
             "game_id": self.game_id,
             "number": self.number,
             "version": self.version,
@@ -541,8 +541,11 @@ class Game:
             "lady_results": lady_results,
             "winner": self.winner,
             "reason": self.reason,
-            "roles": self._roles_by_id() if over else None,
         }
+        if over:
+            # The key itself appears in no message before the game is over.
+            view["roles"] = self._roles_by_id()
+        return view
 
     def record(self) -> dict[str, Any]:
         """Return the full public record of a finished game."""

@@ -11,18 +11,29 @@ import gevent
 from gevent.lock import Semaphore
 
 TEXT_OPCODE = 0x81  # FIN + text
+BINARY_OPCODE = 0x82  # FIN + binary
 LINGER_SECONDS = 2.0  # how long a closing socket drains the client's last bytes
 
 
 def text_frame(data: bytes) -> bytes:
     """Frame a UTF-8 payload as one unmasked server text frame (RFC 6455 5.2)."""
+    return _frame(TEXT_OPCODE, data)
+
+
+def binary_frame(data: bytes) -> bytes:
+    """Frame bytes as one unmasked server binary frame."""
+    return _frame(BINARY_OPCODE, data)
+
+
+def _frame(first_byte: int, data: bytes) -> bytes:
+    """Prefix a payload with the header of one final, unmasked frame."""
     length = len(data)
     if length < 126:
-        header = struct.pack("!BB", TEXT_OPCODE, length)
+        header = struct.pack("!BB", first_byte, length)
     elif length < 65536:
-        header = struct.pack("!BBH", TEXT_OPCODE, 126, length)
+        header = struct.pack("!BBH", first_byte, 126, length)
     else:
-        header = struct.pack("!BBQ", TEXT_OPCODE, 127, length)
+        header = struct.pack("!BBQ", first_byte, 127, length)
     return header + data
 
 

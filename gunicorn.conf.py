@@ -25,10 +25,12 @@ def post_worker_init(worker):
 
     from avalon import broker
     from avalon import games
+    from avalon import metrics
     from avalon import ws
 
     broker.get().start()
     gevent.spawn(games.sweep_timers)
+    gevent.spawn(metrics.publish_forever)
 
     def close_sockets_on_shutdown():
         while worker.alive:

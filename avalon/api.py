@@ -9,6 +9,7 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from avalon import broker
 from avalon import db
@@ -20,11 +21,26 @@ from avalon.errors import ApiError
 from avalon.errors import ProtocolError
 from avalon.models import Room
 from avalon.models import RoomPlayer
+from avalon.ratelimit import AddressLimiter
 from avalon.tokens import issue_token
 from avalon.validation import clean_display_name
 from avalon.validation import normalise_code
 
 bp = Blueprint("api", __name__)
+# Room endpoints are limited per client address so the code space cannot be swept.
+_room_requests: AddressLimiter | None = None
+
+
+@bp.before_request
+def limit_room_requests() -> tuple[Response, int] | None:
+    """Refuse clients that create, join or look up rooms faster than people do."""
+    if _room_requests is None or not request.path.startswith("/api/rooms"):
+        return None
+    if _room_requests.allow(request.remote_addr or "unknown"):
+        return None
+    metrics.inc("avalon_http_rate_limited_total")
+    error = {"code": "rate_limited", "message": "too many room requests: slow down"}
+    return jsonify(error=error), 429
 
 
 def json_body() -> dict:
@@ -152,6 +168,14 @@ def internal_error(error: Exception) -> tuple[Response, int]:
 
 def init_app(app: Flask) -> None:
     """Register the API routes and JSON error handlers."""
+    global _room_requests
+    _room_requests = AddressLimiter(
+        app.config["ROOM_REQUEST_BURST"], app.config["ROOM_REQUEST_RATE"]
+    )
+    if app.config["PROXY_HOPS"]:
+        # Behind a load balancer (Heroku's router: 1) the client is in X-Forwarded-For.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.register_blueprint(bp)
     app.register_error_handler(ApiError, api_error)
     app.register_error_handler(HTTPException, http_error)

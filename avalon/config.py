@@ -27,6 +27,9 @@ SETTINGS: list[tuple[str, str, type, Any]] = [
     ("AVALON_ALLOWED_ORIGINS", "ALLOWED_ORIGINS", str, ""),
     ("AVALON_HOST_GRACE", "HOST_GRACE", float, 30.0),
     ("AVALON_TURN_TIMER_MIN", "TURN_TIMER_MIN", int, 10),
+    ("AVALON_ROOM_REQUEST_BURST", "ROOM_REQUEST_BURST", float, 30.0),
+    ("AVALON_ROOM_REQUEST_RATE", "ROOM_REQUEST_RATE", float, 1.0),
+    ("AVALON_PROXY_HOPS", "PROXY_HOPS", int, 0),
     ("AVALON_ENV", "ENV", str, "development"),
 ]
 
@@ -48,7 +51,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             value = kind(raw)
         except ValueError:
             raise ConfigError(f"{variable}={raw!r} is not a valid {kind.__name__}") from None
-        if kind in (int, float) and value <= 0:
+        if kind in (int, float) and value <= 0 and key != "PROXY_HOPS":
             raise ConfigError(f"{variable} must be positive, got {raw!r}")
         config[key] = value
     config["ALLOWED_ORIGINS"] = [

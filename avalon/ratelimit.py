@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections import deque
 
 
@@ -43,3 +44,23 @@ class SlidingWindow:
         now = time.monotonic() if now is None else now
         self.times.append(now)
         return len(self.times) > self.limit and now - self.times[0] <= self.window
+
+
+class AddressLimiter:
+    """One token bucket per client address, remembering at most `capacity` addresses."""
+
+    def __init__(self, burst: float, rate: float, capacity: int = 10000) -> None:
+        self.burst = burst
+        self.rate = rate
+        self.capacity = capacity
+        self.buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+
+    def allow(self, address: str, now: float | None = None) -> bool:
+        """Take one token from this address's bucket."""
+        bucket = self.buckets.pop(address, None)
+        if bucket is None:
+            bucket = TokenBucket(self.burst, self.rate, now)
+            if len(self.buckets) >= self.capacity:
+                self.buckets.popitem(last=False)  # forget the least recently seen address
+        self.buckets[address] = bucket
+        return bucket.allow(now)

@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     config.ensure_secret_key(app.config, app.instance_path)
-    app.json.sort_keys = False  # keep envelopes in protocol order
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep protocol order
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s %(message)s"
     )

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from typing import TypeVar
 
 import click
 from flask import Flask
@@ -15,6 +16,7 @@ from peewee import ModelSelect
 from playhouse import db_url
 
 log = logging.getLogger(__name__)
+Query = TypeVar("Query", bound="ModelSelect[Any]")
 
 database = DatabaseProxy()
 
@@ -101,7 +103,7 @@ def is_sqlite() -> bool:
     return database.obj is not None and type(database.obj).__name__.endswith("SqliteDatabase")
 
 
-def locked(query: ModelSelect) -> ModelSelect:
+def locked(query: Query) -> Query:
     """Add FOR UPDATE where the database has it (SQLite's write lock covers the rest)."""
     return query if is_sqlite() else query.for_update()
 

@@ -27,6 +27,8 @@ def isoformat(moment: datetime) -> str:
 
 
 class BaseModel(Model):
+    id: int  # peewee's implicit primary key, declared for type checkers
+
     class Meta:
         database = database
 
@@ -39,6 +41,7 @@ class Room(BaseModel):
 
 
 class RoomPlayer(BaseModel):
+    room_id: int
     room = ForeignKeyField(Room, backref="players", on_delete="CASCADE")
     display_name = CharField(max_length=24)
     # Case-folded name for uniqueness; cleared when a player is kicked so the name frees up.
@@ -52,6 +55,8 @@ class RoomPlayer(BaseModel):
 
 
 class ChatMessage(BaseModel):
+    room_id: int
+    player_id: int
     room = ForeignKeyField(Room, backref="chat", on_delete="CASCADE")
     player = ForeignKeyField(RoomPlayer, on_delete="CASCADE")
     message = TextField()
@@ -73,6 +78,8 @@ class ChatMessage(BaseModel):
 
 class GameRecord(BaseModel):
     """One game of a room: the authoritative state, secrets included, as JSON."""
+
+    room_id: int
 
     room = ForeignKeyField(Room, backref="games", on_delete="CASCADE")
     number = IntegerField()  # 1, 2, ... within the room ("play again" adds one)

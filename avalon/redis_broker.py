@@ -12,6 +12,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import gevent
 import redis
@@ -133,8 +134,8 @@ class RedisBroker:
 
     def publish(self, delivery: Delivery) -> None:
         """Queue a message for the room's channel; never waits on Redis."""
-        header = {"to": delivery.to, "x": delivery.exclude, "r": delivery.reply_to}
-        header["c"] = delivery.correlation_id
+        header: dict[str, Any] = {"to": delivery.to, "x": delivery.exclude}
+        header.update(r=delivery.reply_to, c=delivery.correlation_id)
         self._queue(delivery.room, header, delivery.data)
 
     def _queue(self, room: str, header: dict, data: bytes) -> None:
@@ -310,7 +311,7 @@ class RedisBroker:
                 pipe = self.client.pipeline(transaction=False)
                 for conn in connections:
                     keys = [conn_key(conn.room_code, conn.player_id), online_key(conn.room_code)]
-                    args = [self.conn_id(conn), conn.player_id, PRESENCE_TTL]
+                    args: list[str | int] = [self.conn_id(conn), conn.player_id, PRESENCE_TTL]
                     self.renew(keys=keys, args=args, client=pipe)
                 pipe.execute()
             except REDIS_ERRORS as exc:

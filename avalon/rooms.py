@@ -123,7 +123,8 @@ def chat_history(room_id: int, since: int | None) -> list[dict]:
             .where(ChatMessage.room == room_id)
         )
         if since is None:
-            rows = list(query.order_by(ChatMessage.id.desc()).limit(RECENT_CHAT))
+            newest_first = ChatMessage.id.desc()  # type: ignore[attr-defined]
+            rows = list(query.order_by(newest_first).limit(RECENT_CHAT))
             rows.reverse()
         else:
             rows = list(

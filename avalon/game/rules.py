@@ -519,7 +519,7 @@ class Game:
                     for check in self.lady_checks
                 ],
             }
-        view = {
+        view: dict[str, Any] = {
             "game_id": self.game_id,
             "number": self.number,
             "version": self.version,

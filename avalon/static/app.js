@@ -13,9 +13,11 @@
   const NAME_KEY = "avalon.name"; // the last display name used, to fill the forms
   const BACKOFF_BASE_MS = 500; // first reconnect delay (before jitter)
   const BACKOFF_MAX_MS = 10000; // reconnect delays never grow past this
+  const RESTART_WAIT_MS = 1500; // after a 1001 (server restarting) wait 1.5 to 3 s first
   const HEARTBEAT_MS = 20000; // application-level ping while connected
   const DEAD_AFTER_MS = 50000; // no frame at all for this long: the socket is dead, reconnect
   const TOAST_MS = 6000;
+  const BUSY_TIMEOUT_MS = 8000; // a move unanswered this long no longer blocks its buttons
   const CHAT_KEEP = 500; // chat messages kept on screen
   const LOG_KEEP = 200; // log lines kept on screen
 
@@ -83,8 +85,9 @@
     invalid_display_name: "Names are 1 to 24 characters, without control characters.",
     name_taken: "That name is taken in this room: pick another.",
     room_full: "This room is full (10 players).",
-    game_in_progress: "A game is in progress in this room: new players can join only in the lobby.",
+    game_in_progress: "A game is in progress in this room: you can join as a spectator and watch.",
     room_not_found: "This room does not exist.",
+    rate_limited: "Too many requests from your network: wait a few seconds and try again.",
   };
   const SOCKET_ERROR_TEXT = {
     rate_limited: "You are sending messages too fast: wait a moment.",
@@ -114,7 +117,7 @@
     nextId: 1,
     notice: null, // kind of the notice shown
     ui: {
-      busy: false, // a game move was sent and its answer has not arrived yet
+      busy: false, // a move was sent and its answer has not arrived yet
       teamKey: null,
       team: new Set(),
       targetKey: null,
@@ -344,7 +347,7 @@
     app.everOnline = false;
     app.attempt = 0;
     app.pending.clear();
-    app.ui.busy = false;
+    setBusy(false);
     app.ui.record = null;
     app.ui.recordFor = null;
     app.ui.ladyTouched = false;
@@ -379,8 +382,11 @@
       let text = names.length
         ? `${listText(names)} ${plural(names.length, "is", "are")} here (${names.length}/${MAX_PLAYERS}).`
         : "Nobody is here yet.";
-      if (room.status !== "lobby") text += " A game is in progress: you can join when the room is back in its lobby.";
+      const playing = room.status === "in_game";
+      if (playing) text += " A game is in progress: you can join as a spectator and watch.";
+      else if (names.length >= MAX_PLAYERS) text += " The table is full: you can join as a spectator.";
       info.textContent = text;
+      if (playing || names.length >= MAX_PLAYERS) $("#join-spectator").checked = true;
     } catch (err) {
       if (app.code === code) info.textContent = err.message;
     }
@@ -404,6 +410,7 @@
       player_id: answer.player_id,
       token: answer.token,
       display_name: answer.display_name,
+      spectator: !!answer.spectator,
     };
   }
 
@@ -434,10 +441,10 @@
     });
   }
 
-  async function joinRoom(code, name) {
-    const answer = await api("POST", "/api/rooms/" + encodeURIComponent(code) + "/join", {
-      display_name: name,
-    });
+  async function joinRoom(code, name, spectator) {
+    const body = { display_name: name };
+    if (spectator) body.spectator = true;
+    const answer = await api("POST", "/api/rooms/" + encodeURIComponent(code) + "/join", body);
     storageSet(NAME_KEY, name);
     saveSeat(seatFrom(answer));
     hideNotice();
@@ -455,7 +462,8 @@
     }
     const name = readName($("#join-code-name"), errorNode);
     if (!name) return;
-    submitWith(event.target, errorNode, () => joinRoom(code, name));
+    const watch = $("#join-code-spectator").checked;
+    submitWith(event.target, errorNode, () => joinRoom(code, name, watch));
   }
 
   function onJoinFromLink(event) {
@@ -464,7 +472,8 @@
     const name = readName($("#join-name"), errorNode);
     if (!name || !app.code) return;
     const code = app.code;
-    submitWith(event.target, errorNode, () => joinRoom(code, name));
+    const watch = $("#join-spectator").checked;
+    submitWith(event.target, errorNode, () => joinRoom(code, name, watch));
   }
 
   // ---- the connection ----------------------------------------------------------------
@@ -533,11 +542,11 @@
     }
   }
 
-  function scheduleReconnect() {
+  function scheduleReconnect(minimum) {
     clearTimeout(app.retryTimer);
     // Exponential backoff, capped, with jitter so a restarted server is not hit all at once.
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** app.attempt);
-    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+    const delay = Math.max(minimum || 0, ceiling / 2 + (Math.random() * ceiling) / 2);
     app.attempt += 1;
     setConn("reconnecting");
     app.retryTimer = setTimeout(connect, delay);
@@ -581,7 +590,9 @@
       const lost = app.everOnline ? CLOSE_TEXT[1006] : "Cannot reach the server — retrying…";
       showNotice(lost, { kind: "connection", label: "Reconnect now", action: reconnectNow });
     }
-    scheduleReconnect();
+    // A server going down for a restart still accepts sockets for a moment: give it time
+    // to go, and spread the reconnects of every player over a few seconds.
+    scheduleReconnect(code === 1001 ? RESTART_WAIT_MS + Math.random() * RESTART_WAIT_MS : 0);
   }
 
   function startHeartbeat() {
@@ -631,8 +642,22 @@
     });
     if (sent) {
       remember(correlationId, { what, kind: "action" });
-      app.ui.busy = true;
+      setBusy(true);
       renderRoom();
+    }
+  }
+
+  // While a move is on its way its buttons stay disabled (no double clicks); an answer,
+  // or failing that a timeout, enables them again.
+  let busyTimer = null;
+  function setBusy(busy) {
+    app.ui.busy = busy;
+    clearTimeout(busyTimer);
+    if (busy) {
+      busyTimer = setTimeout(() => {
+        setBusy(false);
+        renderRoom();
+      }, BUSY_TIMEOUT_MS);
     }
   }
 
@@ -640,7 +665,7 @@
     const correlationId = newId("v");
     if (sendEnvelope({ type: "vote", correlation_id: correlationId, payload: { approve } })) {
       remember(correlationId, { what: "vote", kind: "action" });
-      app.ui.busy = true;
+      setBusy(true);
       renderRoom();
     }
   }
@@ -656,6 +681,12 @@
       return;
     }
     if (!message || typeof message !== "object") return;
+    const answered = message.correlation_id && app.pending.get(message.correlation_id);
+    if (answered && message.type !== "error") {
+      // The server's answer to one of our moves: the next one may be sent.
+      app.pending.delete(message.correlation_id);
+      if (answered.kind === "action") setBusy(false);
+    }
     if (message.type === "state") onState(message);
     else if (message.type === "event") onEvent(message);
     else if (message.type === "error") onError(message);
@@ -670,7 +701,7 @@
         if (!app.game) app.room.status = "lobby";
         else app.room.status = app.game.phase === "game_over" ? "finished" : "in_game";
       }
-      app.ui.busy = false;
+      setBusy(false);
       renderRoom();
     }
   }
@@ -688,7 +719,7 @@
     setGame(payload.game || null);
     app.attempt = 0;
     app.everOnline = true;
-    app.ui.busy = false;
+    setBusy(false);
     setConn("online");
     if (app.notice === "connection" || app.notice === "seat") hideNotice();
     startHeartbeat();
@@ -721,14 +752,21 @@
         return;
       case "player_joined":
         upsertPlayer(p, false);
-        logLine(`${p.display_name} joined the room.`);
+        logLine(`${p.display_name} joined the room${p.spectator ? " to watch" : ""}.`);
+        break;
+      case "host_changed":
+        setHost(p.player_id);
+        logLine(`${nameOf(p.player_id)} is now the host.`);
         break;
       case "player_connected":
-        upsertPlayer(p, true);
+        // Someone this page has not heard of (a missed join): read the room again.
+        if (!findPlayer(p.player_id)) refreshRoom();
+        else upsertPlayer(p, true);
         logLine(`${p.display_name} is online.`);
         break;
       case "player_disconnected":
-        upsertPlayer(p, false);
+        // A removed player's socket closes after the removal: never bring them back.
+        if (findPlayer(p.player_id)) upsertPlayer(p, false);
         logLine(`${p.display_name} went offline.`);
         break;
       case "player_kicked":
@@ -784,7 +822,7 @@
     const entry = message.correlation_id ? app.pending.get(message.correlation_id) : null;
     if (entry) app.pending.delete(message.correlation_id);
     if (!entry && CLOSING_ERRORS.has(code)) return;
-    app.ui.busy = false;
+    setBusy(false);
     if (entry && entry.kind === "chat") {
       const input = $("#chat-input");
       if (!input.value) input.value = entry.text;
@@ -802,6 +840,7 @@
       .then((room) => {
         if (app.code !== code || !app.room) return;
         app.room.players = room.players;
+        app.room.spectators = room.spectators || [];
         if (!app.game) app.room.status = room.status;
         renderRoom();
       })
@@ -813,12 +852,17 @@
 
   // ---- players -----------------------------------------------------------------------
 
+  // Seated players (who play the next game) and spectators (who watch and chat).
   function players() {
     return (app.room && app.room.players) || [];
   }
 
+  function spectators() {
+    return (app.room && app.room.spectators) || [];
+  }
+
   function findPlayer(id) {
-    return players().find((p) => p.player_id === id) || null;
+    return players().find((p) => p.player_id === id) || spectators().find((p) => p.player_id === id) || null;
   }
 
   function upsertPlayer(p, online) {
@@ -827,18 +871,30 @@
     if (existing) {
       existing.online = online;
       if (p.display_name) existing.display_name = p.display_name;
+      return;
+    }
+    const member = {
+      player_id: p.player_id,
+      display_name: p.display_name,
+      is_host: !!p.is_host,
+      online,
+    };
+    if (p.spectator) {
+      app.room.spectators = spectators().concat([member]);
     } else {
-      app.room.players.push({
-        player_id: p.player_id,
-        display_name: p.display_name,
-        is_host: !!p.is_host,
-        online,
-      });
+      app.room.players = players().concat([member]);
     }
   }
 
   function removePlayer(id) {
-    if (app.room) app.room.players = players().filter((p) => p.player_id !== id);
+    if (!app.room) return;
+    app.room.players = players().filter((p) => p.player_id !== id);
+    app.room.spectators = spectators().filter((p) => p.player_id !== id);
+  }
+
+  function setHost(id) {
+    for (const member of players().concat(spectators())) member.is_host = member.player_id === id;
+    if (app.you) app.you.is_host = app.you.player_id === id;
   }
 
   function myId() {
@@ -1022,11 +1078,37 @@
         ),
       ),
     );
+    const watchers = spectators();
+    $("#spectators-section").hidden = watchers.length === 0;
+    $("#spectators").replaceChildren(
+      ...watchers.map((p) =>
+        el(
+          "li",
+          { class: "player", dataset: { playerId: String(p.player_id), online: String(!!p.online) } },
+          el("span", { class: "presence", "aria-hidden": "true" }),
+          el("span", { class: "name", text: p.display_name }),
+          p.player_id === me ? el("span", { class: "badge you", text: "You" }) : null,
+          el("span", { class: "status-text", text: p.online ? "online" : "offline" }),
+          host && p.player_id !== me
+            ? el("button", {
+                type: "button",
+                class: "small danger kick",
+                dataset: { kick: String(p.player_id) },
+                "aria-label": `Remove ${p.display_name} from the room`,
+                text: "Remove",
+              })
+            : null,
+        ),
+      ),
+    );
+    const watching = me !== null && spectators().some((p) => p.player_id === me);
     $("#options-form").hidden = !host || !open;
     $("#lobby-wait").hidden = host && open;
-    $("#lobby-wait").textContent = open
-      ? "Waiting for the host to start the game."
-      : "A game is in progress in this room.";
+    $("#lobby-wait").textContent = !open
+      ? "A game is in progress in this room."
+      : watching
+        ? "You are watching: you will see the game when the host starts it."
+        : "Waiting for the host to start the game.";
     if (host && open) renderOptions();
   }
 
@@ -1482,6 +1564,8 @@
       );
     });
     $("#seats").replaceChildren(...items);
+    const watchers = spectators().map((p) => p.display_name + (p.player_id === me ? " (you)" : ""));
+    $("#watchers").textContent = watchers.length ? "Watching: " + listText(watchers) + "." : "";
   }
 
   function renderLastVote(g) {
@@ -1686,6 +1770,7 @@
     $("#options-form").addEventListener("submit", onStart);
     $("#options-form").addEventListener("change", onOptionsChange);
     $("#players").addEventListener("click", onPlayersClick);
+    $("#spectators").addEventListener("click", onPlayersClick);
     $("#copy-link").addEventListener("click", copyLink);
     $("#notice-action").addEventListener("click", () => {
       if (noticeAction) noticeAction();

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -14,6 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from avalon import broker
     from avalon import config
     from avalon import db
+    from avalon import logs
     from avalon import pages
     from avalon import ws
 
@@ -23,9 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     config.ensure_secret_key(app.config, app.instance_path)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep protocol order
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s %(message)s"
-    )
+    logs.configure_logging()
 
     db.init_app(app)
     broker.init_app(app)

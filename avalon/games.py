@@ -21,6 +21,7 @@ from avalon import db
 from avalon import envelopes
 from avalon.errors import ProtocolError
 from avalon.game.rules import MOVES
+from avalon.game.rules import SPECIAL_ROLES
 from avalon.game.rules import Event
 from avalon.game.rules import Game
 from avalon.game.rules import RuleError
@@ -96,7 +97,6 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
     unknown = set(options) - {"roles", "lady_of_the_lake", "turn_timer"}
     if unknown:
         raise ProtocolError("invalid_payload", f"unknown start_game options: {sorted(unknown)}")
-    turn_seconds = parse_turn_timer(options.get("turn_timer"))
     with db.write():
         room = db.locked(Room.select().where(Room.id == room_id)).get()
         if room.host_id != host_id:
@@ -104,13 +104,16 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
         if room.status == "in_game":
             raise ProtocolError("not_allowed", "a game is already in progress")
         seated = [member.id for member in active_players(room_id) if not member.spectator]
+        previous = latest(room_id)
+        if not options and previous is not None:
+            options = options_of(previous)  # "play again" keeps the last game's setup
+        turn_seconds = parse_turn_timer(options.get("turn_timer"))
         try:
             game, events = Game.new(
                 seated, options.get("roles", DEFAULT_ROLES), options.get("lady_of_the_lake"), _rng
             )
         except RuleError as err:
             raise ProtocolError(err.code, err.message) from None
-        previous = latest(room_id)
         game.number = previous.number + 1 if previous else 1
         record = GameRecord.create(
             room=room_id,
@@ -128,6 +131,17 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
         room.save()
     log.info("room=%s game=%s started with %d players", room.code, game.number, len(seated))
     announce(room.code, room_id, game, events, host_id, correlation_id)
+
+
+def options_of(record: GameRecord) -> dict:
+    """The start_game options a stored game was started with."""
+    game = load(record)
+    special = [role for role in dict.fromkeys(game.roles_in_play()) if role in SPECIAL_ROLES]
+    return {
+        "roles": special,
+        "lady_of_the_lake": game.lady_of_the_lake,
+        "turn_timer": record.turn_seconds,
+    }
 
 
 def move(

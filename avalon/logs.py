@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -27,3 +28,26 @@ class RedactingLogger(Logger):
             if key.lower() == "{authorization}i":
                 atoms[key] = "[redacted]"
         return atoms
+
+
+class OneLineFormatter(logging.Formatter):
+    """One line per record, tracebacks included, so log search and shipping stay simple."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s [%(process)d] %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format, redact any token and fold newlines into `\\n`."""
+        text = redact(super().format(record)) or ""
+        return text.replace("\n", "\\n")
+
+
+def configure_logging() -> None:
+    """Send the app's one-line logs to stderr (gunicorn's own lines go there too)."""
+    root = logging.getLogger()
+    if any(isinstance(handler.formatter, OneLineFormatter) for handler in root.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter())
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

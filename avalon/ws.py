@@ -50,6 +50,8 @@ ERROR_LIMIT = 20  # error answers allowed to one socket ...
 ERROR_WINDOW = 10.0  # ... within this many seconds before it is closed with 1008
 MAX_CORRELATION_ID = 64  # characters
 SHUTDOWN_WAIT = 5.0  # seconds the shutdown hook waits for sockets to finish
+SHUTTING_DOWN = (1001, "server shutting down")
+_shutting_down = False  # set once per worker, when SIGTERM arrives
 
 
 @dataclass(slots=True)
@@ -96,8 +98,12 @@ def room_socket(ws: Server, code: str) -> None:
     config = current_app.config
     session: Session | None = None
     try:
+        if _shutting_down:
+            raise CloseSocket(*SHUTTING_DOWN)
         room, player, since = authenticate(code, config)
         session = register(ws, room, player, config)
+        if _shutting_down:  # shutdown began while this socket authenticated
+            raise CloseSocket(*SHUTTING_DOWN)
         session.conn.start(envelopes.frame(room_state(room.id, player.id, since)))
         if session.came_online:
             announce(session, "player_connected")
@@ -358,7 +364,9 @@ def bearer_token(header: str | None) -> str | None:
 
 def shutdown_sockets(wait: float = SHUTDOWN_WAIT) -> None:
     """Close every socket of this worker with 1001 and wait for their cleanup."""
-    connections = hub.close_all(1001, "server shutting down")
+    global _shutting_down
+    _shutting_down = True  # sockets accepted from now on are closed at once
+    connections = hub.close_all(*SHUTTING_DOWN)
     deadline = time.monotonic() + wait
     for conn in connections:
         conn.wait_closed(max(0.0, deadline - time.monotonic()))

@@ -73,3 +73,16 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture
+def make_backend_server(
+    make_server: Callable[..., ServerProcess], backend: str, tmp_path: Path
+) -> Callable[..., ServerProcess]:
+    """Like make_server, once on each database backend."""
+
+    def start(workers: int = 1, **env: str) -> ServerProcess:
+        env.setdefault("DATABASE_URL", database_url(backend, tmp_path))
+        return make_server(workers, **env)
+
+    return start

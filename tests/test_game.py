@@ -253,7 +253,7 @@ def test_play_again_starts_the_next_game_and_keeps_the_record(server):
     seats = server.room_with_players(5)
     table = Table(server, seats)
     try:
-        table.start()
+        first = table.start(roles=["merlin", "assassin", "percival"], lady_of_the_lake=True)
         status, answer = server.request("GET", f"/api/rooms/{seats[0]['code']}/games/1")
         assert (status, answer["error"]["code"]) == (409, "game_in_progress")
         final = table.play_to_end(random.Random(1))
@@ -261,6 +261,8 @@ def test_play_again_starts_the_next_game_and_keeps_the_record(server):
         assert room["status"] == "finished"
         second = table.start(action="play_again")
         assert second["number"] == final["number"] + 1 and second["phase"] == "team_building"
+        # Without options, the next game keeps the last one's setup.
+        assert second["roles_in_play"] == first["roles_in_play"] and second["lady"] is not None
         status, room = server.request("GET", f"/api/rooms/{seats[0]['code']}")
         assert room["status"] == "in_game"
         status, record = server.request("GET", f"/api/rooms/{seats[0]['code']}/games/1")
@@ -271,8 +273,8 @@ def test_play_again_starts_the_next_game_and_keeps_the_record(server):
         table.close()
 
 
-def test_host_passes_when_the_host_leaves(make_server):
-    server = make_server(AVALON_HOST_GRACE="0.2")
+def test_host_passes_when_the_host_leaves(make_backend_server):
+    server = make_backend_server(AVALON_HOST_GRACE="0.2")
     seats = server.room_with_players(3)
     table = Table(server, seats)
     try:
@@ -285,8 +287,8 @@ def test_host_passes_when_the_host_leaves(make_server):
         table.close()
 
 
-def test_turn_timer_moves_for_absent_players(make_server):
-    server = make_server(AVALON_TURN_TIMER_MIN="1")
+def test_turn_timer_moves_for_absent_players(make_backend_server):
+    server = make_backend_server(AVALON_TURN_TIMER_MIN="1")
     seats = server.room_with_players(5)
     table = Table(server, seats)
     try:
@@ -300,8 +302,8 @@ def test_turn_timer_moves_for_absent_players(make_server):
         table.close()
 
 
-def test_game_survives_a_server_restart(make_server):
-    server = make_server()
+def test_game_survives_a_server_restart(make_backend_server):
+    server = make_backend_server()
     seats = server.room_with_players(7)
     table = Table(server, seats)
     rng = random.Random(7)
@@ -322,11 +324,9 @@ def test_game_survives_a_server_restart(make_server):
 
 
 @pytest.fixture
-def cluster(make_server, backend, tmp_path):
-    from tests.conftest import database_url
-
+def cluster(make_backend_server):
     require_service("Redis", "127.0.0.1", 6379)
-    return make_server(workers=3, REDIS_URL=REDIS_URL, DATABASE_URL=database_url(backend, tmp_path))
+    return make_backend_server(workers=3, REDIS_URL=REDIS_URL)
 
 
 def test_simultaneous_votes_through_several_workers_count_once(cluster):

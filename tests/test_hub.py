@@ -66,8 +66,8 @@ def read_frames(sock: socket.socket, timeout: float) -> list[tuple[int, bytes]]:
     return frames
 
 
-def test_hub_is_empty_after_200_connect_disconnect_cycles(make_server):
-    server = make_server()
+def test_hub_is_empty_after_200_connect_disconnect_cycles(make_backend_server):
+    server = make_backend_server()
     seats = server.room_with_players(2)
     for cycle in range(200):
         seat = seats[cycle % 2]
@@ -79,16 +79,19 @@ def test_hub_is_empty_after_200_connect_disconnect_cycles(make_server):
         else:
             client, _ = server.join_socket(seat)
             client.close()
-    wait_for(lambda: server.metric("avalon_open_sockets") == 0, timeout=20)
-    assert server.metric("avalon_rooms") == 0
+    # The last abrupt sockets may still be authenticating: wait for both to reach zero.
+    wait_for(
+        lambda: server.metric("avalon_open_sockets") == 0 and server.metric("avalon_rooms") == 0,
+        timeout=20,
+    )
     # Still serving after all that.
     client, first = server.join_socket(seats[0])
     client.close()
     assert first["payload"]["room"]["code"] == seats[0]["code"]
 
 
-def test_dead_client_is_closed_and_quiet_client_is_not(make_server):
-    server = make_server(AVALON_PING_INTERVAL="0.5", AVALON_IDLE_TIMEOUT="1.5")
+def test_dead_client_is_closed_and_quiet_client_is_not(make_backend_server):
+    server = make_backend_server(AVALON_PING_INTERVAL="0.5", AVALON_IDLE_TIMEOUT="1.5")
     seats = server.room_with_players(2)
     dead = raw_socket(server, seats[0])
     quiet, _ = server.join_socket(seats[1])
@@ -122,8 +125,8 @@ def test_dead_client_is_closed_and_quiet_client_is_not(make_server):
     quiet.close()
 
 
-def test_slow_reader_is_dropped_while_others_get_everything_in_order(make_server):
-    server = make_server(
+def test_slow_reader_is_dropped_while_others_get_everything_in_order(make_backend_server):
+    server = make_backend_server(
         AVALON_SEND_QUEUE="8",
         AVALON_CHAT_BURST="1000",
         AVALON_CHAT_RATE="1000",
@@ -173,8 +176,8 @@ def test_slow_reader_is_dropped_while_others_get_everything_in_order(make_server
         reader.close()
 
 
-def test_megabyte_frame_and_concurrent_writes_arrive_intact(make_server):
-    server = make_server(
+def test_megabyte_frame_and_concurrent_writes_arrive_intact(make_backend_server):
+    server = make_backend_server(
         AVALON_CHAT_MAX_LENGTH="1100000",
         AVALON_MAX_MESSAGE_BYTES="2200000",
         AVALON_CHAT_BURST="1000",
@@ -224,8 +227,8 @@ def test_megabyte_frame_and_concurrent_writes_arrive_intact(make_server):
         client.close()
 
 
-def test_sigterm_closes_every_socket_with_1001_and_runs_cleanup(make_server):
-    server = make_server()
+def test_sigterm_closes_every_socket_with_1001_and_runs_cleanup(make_backend_server):
+    server = make_backend_server()
     seats = server.room_with_players(3)
     clients = [server.join_socket(seat)[0] for seat in seats]
     started = time.monotonic()
@@ -247,7 +250,8 @@ def test_sigterm_closes_every_socket_with_1001_and_runs_cleanup(make_server):
         client.close()
 
 
-def test_handler_failure_closes_1011_without_http_in_the_stream(make_server, tmp_path):
+def test_handler_failure_closes_1011_without_http_in_the_stream(make_server):
+    # SQLite only: the test breaks its own database, which must not be the shared one.
     server = make_server()
     seats = server.room_with_players(2)
     alice, _ = server.join_socket(seats[0])

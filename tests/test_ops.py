@@ -12,8 +12,8 @@ from tests.support import wait_for
 pytestmark = pytest.mark.timeout(60)
 
 
-def test_room_requests_are_limited_per_address(make_server):
-    server = make_server(AVALON_ROOM_REQUEST_BURST="3", AVALON_ROOM_REQUEST_RATE="0.01")
+def test_room_requests_are_limited_per_address(make_backend_server):
+    server = make_backend_server(AVALON_ROOM_REQUEST_BURST="3", AVALON_ROOM_REQUEST_RATE="0.01")
     host = server.create_room()
     assert server.request("GET", f"/api/rooms/{host['code']}")[0] == 200
     assert server.request("GET", "/api/rooms/ZZZZZ")[0] == 404
@@ -37,8 +37,8 @@ def test_address_limiter_forgets_the_oldest_addresses():
     assert len(limiter.buckets) == 2
 
 
-def test_metrics_are_summed_over_workers(make_server):
-    server = make_server(workers=2)
+def test_metrics_are_summed_over_workers(make_backend_server):
+    server = make_backend_server(workers=2)
     clients = []
     # The kernel decides which worker accepts: connect until both hold sockets.
     for _ in range(20):

@@ -9,7 +9,6 @@ import threading
 
 import pytest
 
-from tests.conftest import database_url
 from tests.support import IN_CI
 from tests.support import REDIS_URL
 from tests.support import free_port
@@ -35,10 +34,10 @@ def worker_pids(server) -> dict[int, list[int]]:
 
 
 @pytest.fixture
-def cluster(make_server, backend, tmp_path):
+def cluster(make_backend_server):
     """Three gevent workers sharing rooms through Redis, on each database backend."""
     require_service("Redis", "127.0.0.1", 6379)
-    return make_server(workers=3, REDIS_URL=REDIS_URL, DATABASE_URL=database_url(backend, tmp_path))
+    return make_backend_server(workers=3, REDIS_URL=REDIS_URL)
 
 
 def fill_room(server) -> list[dict]:
@@ -151,8 +150,8 @@ def private_redis(tmp_path):
     redis.stop()
 
 
-def test_redis_restart_during_traffic(make_server, private_redis):
-    server = make_server(workers=2, REDIS_URL=private_redis.url)
+def test_redis_restart_during_traffic(make_backend_server, private_redis):
+    server = make_backend_server(workers=2, REDIS_URL=private_redis.url)
     seats = server.room_with_players(6)
     clients = [server.join_socket(seat)[0] for seat in seats]
     clients[0].chat("before")

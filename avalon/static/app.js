@@ -715,8 +715,13 @@
     }
     mergeChat(payload.chat || []);
     app.chatSynced = true;
-    app.game = null;
-    setGame(payload.game || null);
+    // A snapshot is the truth, whatever version this page saw last.
+    const game = payload.game || null;
+    if (!game || !app.game || app.game.game_id !== game.game_id) {
+      app.ui.record = null;
+      app.ui.recordFor = null;
+    }
+    app.game = game;
     app.attempt = 0;
     app.everOnline = true;
     setBusy(false);
@@ -1203,7 +1208,9 @@
     renderRoleCard(g);
     renderQuests(g);
     renderVoteTrack(g);
-    $("#phase-text").textContent = phaseText(g);
+    const phase = phaseText(g);
+    // Only a changed sentence is announced again by screen readers.
+    if ($("#phase-text").textContent !== phase) $("#phase-text").textContent = phase;
     renderActionPanel(g);
     renderSeats(g);
     renderLastVote(g);
@@ -1303,13 +1310,9 @@
       const state = result ? (result.success ? "success" : "fail") : current ? "current" : "upcoming";
       const needed = g.fails_required[q - 1];
       let outcome = "";
-      if (result) {
-        outcome =
-          (result.success ? "Success" : "Failed") +
-          ` (${result.fails} fail ${plural(result.fails, "card", "cards")})`;
-      } else if (current) {
-        outcome = "Now";
-      }
+      if (result) outcome = result.success ? "Success" : "Failed";
+      else if (current) outcome = "Now";
+      const fails = result && result.fails > 0 ? `${result.fails} fail ${plural(result.fails, "card", "cards")}` : "";
       items.push(
         el(
           "li",
@@ -1318,6 +1321,7 @@
           el("span", { class: "q-size", text: `${g.team_sizes[q - 1]} players` }),
           needed > 1 ? el("span", { class: "q-two", text: `needs ${needed} fails` }) : null,
           el("span", { class: "q-result", text: outcome }),
+          fails ? el("span", { class: "q-fails", text: fails }) : null,
         ),
       );
     }
@@ -1369,6 +1373,14 @@
     }
   }
 
+  function button(id, text, cls, disabled, onClick) {
+    return el("button", { type: "button", id, class: cls, disabled, onclick: onClick, text });
+  }
+
+  function playCard(success) {
+    sendAction("play_quest", { success }, "play your card");
+  }
+
   function waitingText(ids) {
     return ids.length ? `Waiting for ${namesOf(ids)}.` : "";
   }
@@ -1388,8 +1400,8 @@
           el(
             "div",
             { class: "buttons" },
-            el("button", { type: "button", id: "vote-approve", class: "primary good", disabled: busy, onclick: () => sendVote(true), text: "Approve" }),
-            el("button", { type: "button", id: "vote-reject", class: "evil", disabled: busy, onclick: () => sendVote(false), text: "Reject" }),
+            button("vote-approve", "Approve", "primary good", busy, () => sendVote(true)),
+            button("vote-reject", "Reject", "evil", busy, () => sendVote(false)),
           ),
         );
       } else {
@@ -1404,10 +1416,9 @@
           el(
             "div",
             { class: "buttons" },
-            el("button", { type: "button", id: "quest-success", class: "primary good", disabled: busy, onclick: () => sendAction("play_quest", { success: true }, "play your card"), text: "Success" }),
-            evil
-              ? el("button", { type: "button", id: "quest-fail", class: "evil", disabled: busy, onclick: () => sendAction("play_quest", { success: false }, "play your card"), text: "Fail" })
-              : null,
+            button("quest-success", "Success", "primary good", busy, () => playCard(true)),
+            // Good players cannot fail a quest: they are not even offered the card.
+            evil ? button("quest-fail", "Fail", "evil", busy, () => playCard(false)) : null,
           ),
           evil ? null : el("p", { class: "hint", text: "Good players can only play Success." }),
         );

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint
 from flask import Flask
 from flask import Response
@@ -26,6 +28,7 @@ from avalon.tokens import issue_token
 from avalon.validation import clean_display_name
 from avalon.validation import normalise_code
 
+log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
 # Room endpoints are limited per client address so the code space cannot be swept.
 _room_requests: AddressLimiter | None = None
@@ -163,6 +166,8 @@ def http_error(error: HTTPException) -> tuple[Response, int]:
 
 def internal_error(error: Exception) -> tuple[Response, int]:
     """Answer unexpected failures with a JSON 500 and no stack trace."""
+    log.exception("request failed: %s %s", request.method, request.path)
+    metrics.count_failure(error)
     return jsonify(error={"code": "internal_error", "message": "internal server error"}), 500
 
 

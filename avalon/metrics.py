@@ -36,12 +36,23 @@ HELP = {
     "avalon_redis_errors_total": "failed Redis operations",
     "avalon_database_errors_total": "failed database operations",
     "avalon_http_rate_limited_total": "HTTP requests refused by the per-address limit",
+    "avalon_unexpected_errors_total": "failures other than the database's (bugs)",
 }
 
 
 def inc(name: str, amount: float = 1.0, **labels: str) -> None:
     """Add to a counter."""
     _counters[(name, tuple(sorted(labels.items())))] += amount
+
+
+def count_failure(error: BaseException) -> None:
+    """Count an unexpected failure, database failures under their own name."""
+    from peewee import PeeweeException
+
+    if isinstance(error, PeeweeException):
+        inc("avalon_database_errors_total")
+    else:
+        inc("avalon_unexpected_errors_total")
 
 
 def gauge(name: str, read: Callable[[], float]) -> None:

@@ -116,8 +116,9 @@ def room_socket(ws: Server, code: str) -> None:
             session.conn.close(close.code, close.reason)
     except ConnectionClosed:
         pass
-    except Exception:
+    except Exception as exc:
         log.exception("socket handler failed room=%s", code)
+        metrics.count_failure(exc)
         if session is None:
             refuse(ws, CloseSocket(1011, "internal error"))
         else:

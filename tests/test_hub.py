@@ -263,6 +263,7 @@ def test_handler_failure_closes_1011_without_http_in_the_stream(make_server):
     alice.chat("this insert fails")
     assert alice.expect_close() == 1011
     assert "HTTP/1.1 500" not in json.dumps(alice.received)
+    assert server.metric("avalon_database_errors_total") == 1
     # Bob's socket is untouched.
     bob.send({"type": "system", "correlation_id": "ok", "payload": {"action": "ping"}})
     assert bob.recv_event("pong")["correlation_id"] == "ok"

@@ -35,4 +35,4 @@ bench: $(BIN)/activate
 	$(BIN)/python bench/fanout.py --spawn-server --rooms 10 --clients 10
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) .autobahn-venv .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -1,0 +1,1 @@
+"""WebSocket conformance: the Autobahn fuzzing client against the project's own socket stack."""

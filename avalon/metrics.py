@@ -42,7 +42,9 @@ HELP = {
 
 def inc(name: str, amount: float = 1.0, **labels: str) -> None:
     """Add to a counter."""
-    _counters[(name, tuple(sorted(labels.items())))] += amount
+    # Unlabelled counters sit on the per-message path: skip the sort for them.
+    key = (name, tuple(sorted(labels.items())) if labels else ())
+    _counters[key] += amount
 
 
 def count_failure(error: BaseException) -> None:

@@ -131,10 +131,3 @@ def chat_history(room_id: int, since: int | None) -> list[dict]:
                 query.where(ChatMessage.id > since).order_by(ChatMessage.id).limit(MAX_CHAT_SINCE)
             )
     return [row.payload(row.player.display_name) for row in rows]
-
-
-def add_chat(room_id: int, player_id: int, display_name: str, text: str) -> dict:
-    """Store a chat message and return its payload."""
-    with db.unit():
-        message = ChatMessage.create(room=room_id, player=player_id, message=text)
-    return message.payload(display_name)

@@ -46,12 +46,14 @@ class SerialSocket:
     intact; the timeout stops a dead peer from holding the lock for minutes.
     """
 
-    __slots__ = ("_sock", "_lock", "_write_timeout", "last_received", "broken")
+    __slots__ = ("_sock", "_lock", "last_received", "broken")
 
     def __init__(self, sock: socket.socket, write_timeout: float) -> None:
         self._sock = sock
         self._lock = Semaphore()
-        self._write_timeout = write_timeout
+        # The socket's own timeout bounds every sendall() in total (gevent counts the
+        # whole call), which costs far less than a gevent.Timeout around each write.
+        sock.settimeout(write_timeout)
         self.last_received = time.monotonic()
         self.broken = False
 
@@ -61,8 +63,7 @@ class SerialSocket:
             if self.broken:
                 raise BrokenPipeError("socket already broken")
             try:
-                with gevent.Timeout(self._write_timeout, TimeoutError("write timed out")):
-                    self._sock.sendall(data)
+                self._sock.sendall(data)
             except OSError:
                 # A partial frame may be on the wire: nothing more can be sent safely.
                 self.abort()
@@ -71,19 +72,14 @@ class SerialSocket:
 
     sendall = send
 
-    def try_send(self, data: bytes) -> bool:
-        """Write data only if no other write is in progress; tell whether it was written."""
-        if self._lock.locked():
-            return False
-        try:
-            self.send(data)
-        except OSError:
-            return False
-        return True
-
     def recv(self, size: int) -> bytes:
         """Read from the socket, remembering when the client was last heard."""
-        data = self._sock.recv(size)
+        while True:
+            try:
+                data = self._sock.recv(size)
+                break
+            except TimeoutError:
+                continue  # the write timeout also applies to reads: a quiet client is fine
         self.last_received = time.monotonic()
         return data
 

@@ -21,6 +21,7 @@ from simple_websocket import Server
 from werkzeug.routing import WebsocketMismatch
 
 from avalon import broker
+from avalon import chat_store
 from avalon import db
 from avalon import envelopes
 from avalon import games
@@ -288,7 +289,7 @@ def handle_chat(session: Session, payload: dict, correlation_id: str | None) -> 
         raise ProtocolError("rate_limited", "slow down: too many chat messages")
     text = clean_chat_message(payload.get("message"), config["CHAT_MAX_LENGTH"])
     player = session.player
-    chat = rooms.add_chat(session.room.id, player.id, player.display_name, text)
+    chat = chat_store.store(session.room.id, player.id, player.display_name, text)
     broker.publish(
         session.room.code,
         envelopes.event("chat", chat),

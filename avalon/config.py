@@ -25,6 +25,7 @@ SETTINGS: list[tuple[str, str, type, Any]] = [
     ("AVALON_CHAT_RATE", "CHAT_RATE", float, 2.0),
     ("AVALON_TOKEN_MAX_AGE", "TOKEN_MAX_AGE", int, 604800),
     ("AVALON_ALLOWED_ORIGINS", "ALLOWED_ORIGINS", str, ""),
+    ("AVALON_MAX_SPECTATORS", "MAX_SPECTATORS", int, 40),
     ("AVALON_HOST_GRACE", "HOST_GRACE", float, 30.0),
     ("AVALON_TURN_TIMER_MIN", "TURN_TIMER_MIN", int, 10),
     ("AVALON_ROOM_REQUEST_BURST", "ROOM_REQUEST_BURST", float, 30.0),

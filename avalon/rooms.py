@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
+from flask import current_app
 from peewee import IntegrityError
 
 from avalon import db
@@ -17,7 +18,6 @@ from avalon.validation import CODE_LENGTH
 from avalon.validation import name_key
 
 MAX_PLAYERS = 10
-MAX_SPECTATORS = 40
 RECENT_CHAT = 50  # chat messages in the first state frame
 MAX_CHAT_SINCE = 500  # chat messages sent at most for a since= reconnect
 CODE_ATTEMPTS = 20  # new codes tried before giving up (the space holds 28 million)
@@ -62,10 +62,9 @@ def join_room(code: str, display_name: str, spectator: bool = False) -> tuple[Ro
             if any(member.name_key == name_key(display_name) for member in members):
                 raise ApiError("name_taken", "that name is taken in this room", 409)
             seated = sum(not member.spectator for member in members)
-            if spectator and len(members) - seated >= MAX_SPECTATORS:
-                raise ApiError(
-                    "room_full", f"a room holds at most {MAX_SPECTATORS} spectators", 409
-                )
+            most = current_app.config["MAX_SPECTATORS"]
+            if spectator and len(members) - seated >= most:
+                raise ApiError("room_full", f"a room holds at most {most} spectators", 409)
             if not spectator and room.status != "lobby":
                 raise ApiError(
                     "game_in_progress", "a game is in progress: join as a spectator", 409

@@ -93,7 +93,7 @@ def publish(
     correlation_id: str | None = None,
 ) -> None:
     """Encode an envelope once and send it to the room's sockets wherever they are."""
-    data = envelopes.encode(envelope).encode()
+    data = envelopes.to_bytes(envelope)
     _broker.publish(Delivery(room, data, to, exclude, reply_to, correlation_id))
 
 

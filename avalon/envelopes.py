@@ -36,6 +36,12 @@ def encode(envelope: dict) -> str:
     return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
 
 
+def to_bytes(envelope: dict) -> bytes:
+    """Serialise an envelope to UTF-8; a lone surrogate a client sent becomes its escape."""
+    # backslashreplace writes "\ud800", which inside a JSON string is that same escape.
+    return encode(envelope).encode("utf-8", "backslashreplace")
+
+
 def frame(envelope: dict) -> bytes:
     """Serialise and frame an envelope for one socket."""
-    return text_frame(encode(envelope).encode())
+    return text_frame(to_bytes(envelope))

@@ -27,6 +27,8 @@ class ApiError(AvalonError):
 class ProtocolError(AvalonError):
     """A WebSocket message the server refuses; the socket stays open."""
 
+    correlation_id: str | None = None  # the refused message's id, once known
+
 
 class CloseSocket(Exception):
     """Close the current socket with a code and a short reason."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +40,8 @@ TIMER_SWEEP_SECONDS = 1.0  # how often each worker looks for games past their de
 DEFAULT_ROLES = ["merlin", "assassin"]
 
 _rng = random.SystemRandom()  # roles and first leaders must not be predictable
+_host_checks: dict[int, gevent.Greenlet] = {}  # room id -> its pending host check
+_host_left: dict[int, tuple[int, float]] = {}  # room id -> (host id, when they went offline)
 
 
 def load(record: GameRecord) -> Game:
@@ -203,18 +206,18 @@ def announce(
         broker.publish(room_code, envelopes.event(event.name, event.payload), to=event.to)
     with db.unit():
         members = list(active_players(room_id))
-    spectator_view = envelopes.encode(envelopes.state("game", game.view(None))).encode()
+    spectator_view = envelopes.to_bytes(envelopes.state("game", game.view(None)))
     for member in members:
         if member.spectator or member.id not in game.players:
             data = spectator_view
         else:
-            data = envelopes.encode(envelopes.state("game", game.view(member.id))).encode()
+            data = envelopes.to_bytes(envelopes.state("game", game.view(member.id)))
         broker.send(room_code, data, to=member.id, reply_to=actor, correlation_id=correlation_id)
 
 
 def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | None) -> None:
     """Remove a member: players only in the lobby, spectators any time."""
-    if type(target_id) is not int:
+    if type(target_id) is not int or not 0 < target_id < 2**63:
         raise ProtocolError("invalid_payload", "player_id must be a player id")
     with db.write():
         room = db.locked(Room.select().where(Room.id == room_id)).get()
@@ -261,15 +264,31 @@ def pass_host_if_away(room_id: int, host_id: int) -> None:
 
 
 def schedule_host_check(room_id: int, host_id: int, grace: float) -> None:
-    """Check after a grace period (a page reload is not leaving) whether the host left."""
+    """Check after a grace period (a page reload is not leaving) whether the host left.
+
+    One pending check per room: a host who comes and goes again only pushes it back,
+    so reconnect churn never piles up sleeping greenlets.
+    """
+    _host_left[room_id] = (host_id, time.monotonic())
+    if room_id in _host_checks:
+        return
 
     def check() -> None:
         try:
-            pass_host_if_away(room_id, host_id)
+            while True:
+                host, left_at = _host_left[room_id]
+                wait = left_at + grace - time.monotonic()
+                if wait <= 0:
+                    break
+                gevent.sleep(wait)
+            pass_host_if_away(room_id, host)
         except Exception:
             log.exception("host hand-over failed room_id=%s", room_id)
+        finally:
+            _host_checks.pop(room_id, None)
+            _host_left.pop(room_id, None)
 
-    gevent.spawn_later(grace, check)
+    _host_checks[room_id] = gevent.spawn(check)
 
 
 def move_for_absent(record_id: int) -> None:

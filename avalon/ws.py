@@ -228,6 +228,7 @@ def announce(session: Session, name: str) -> None:
 def run_session(ws: Server, session: Session, config: dict) -> None:
     """Read and answer messages until the socket closes or goes idle."""
     idle_timeout = config["IDLE_TIMEOUT"]
+    max_bytes = config["MAX_MESSAGE_BYTES"]
     conn = session.conn
     while not conn.closing:
         remaining = conn.sock.last_received + idle_timeout - time.monotonic()
@@ -236,6 +237,8 @@ def run_session(ws: Server, session: Session, config: dict) -> None:
         data = ws.receive(timeout=remaining)
         if data is None:
             continue
+        if isinstance(data, str) and too_big(data, max_bytes):
+            raise CloseSocket(1009, "message too big")
         metrics.inc("avalon_messages_in_total")
         correlation_id = None
         try:
@@ -243,7 +246,14 @@ def run_session(ws: Server, session: Session, config: dict) -> None:
             correlation_id = message.get("correlation_id")
             HANDLERS[message["type"]](session, message["payload"], correlation_id)
         except ProtocolError as err:
-            answer_error(session, err, correlation_id)
+            answer_error(
+                session, err, err.correlation_id if correlation_id is None else correlation_id
+            )
+
+
+def too_big(text: str, max_bytes: int) -> bool:
+    """Tell whether text is over the limit in UTF-8 bytes (the transport counts characters)."""
+    return len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes
 
 
 def answer_error(session: Session, err: ProtocolError, correlation_id: str | None) -> None:
@@ -271,14 +281,18 @@ def parse_envelope(data: str | bytes) -> dict:
     ):
         message.pop("correlation_id")
         raise ProtocolError("bad_envelope", "correlation_id must be a short string")
-    kind = message.get("type")
-    if not isinstance(kind, str):
-        raise ProtocolError("bad_envelope", "type must be a string")
-    payload = message.setdefault("payload", {})
-    if not isinstance(payload, dict):
-        raise ProtocolError("bad_envelope", "payload must be an object")
-    if kind not in HANDLERS:
-        raise ProtocolError("unknown_type", f"unknown message type {kind[:32]!r}")
+    try:
+        kind = message.get("type")
+        if not isinstance(kind, str):
+            raise ProtocolError("bad_envelope", "type must be a string")
+        payload = message.setdefault("payload", {})
+        if not isinstance(payload, dict):
+            raise ProtocolError("bad_envelope", "payload must be an object")
+        if kind not in HANDLERS:
+            raise ProtocolError("unknown_type", f"unknown message type {kind[:32]!r}")
+    except ProtocolError as err:
+        err.correlation_id = correlation_id  # the id was fine: answer with it
+        raise
     return message
 
 

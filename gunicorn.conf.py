@@ -2,6 +2,10 @@
 
 import os
 
+# gevent's parent/child bookkeeping for greenlets costs memory on every socket and we
+# never read it: switch it off before gevent is imported.
+os.environ.setdefault("GEVENT_TRACK_GREENLET_TREE", "0")
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 worker_class = "gevent"

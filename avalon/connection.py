@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import gevent
+from gevent.queue import Empty
 from gevent.queue import Full
 from gevent.queue import Queue
 from simple_websocket import Server
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 CLOSE_WAIT = 2.0  # seconds to wait for the client's close reply before cutting the socket
 SLOW_CLIENT_GRACE = 1.0  # a client whose queue overflowed gets this long to take the close
 MAX_BATCH_BYTES = 256 * 1024  # queued frames joined into one write, at most
+WRITER_LINGER = 2.0  # seconds an idle writer waits for more before it exits
 
 
 class _Close:
@@ -41,6 +43,8 @@ class Connection:
         "display_name",
         "queue",
         "writer",
+        "started",
+        "first_frame",
         "close_code",
     )
 
@@ -60,7 +64,11 @@ class Connection:
         self.player_id = player_id
         self.display_name = display_name
         self.queue: Queue = Queue(queue_size)
+        # The writer greenlet exists only while there is something to write (and a few
+        # seconds after): an idle socket holds no writer, which saves memory per socket.
         self.writer: gevent.Greenlet | None = None
+        self.started = False  # frames wait until the first snapshot can go first
+        self.first_frame = b""
         self.close_code: int | None = None  # set once closing has begun
 
     @property
@@ -69,8 +77,15 @@ class Connection:
         return self.close_code is not None
 
     def start(self, first_frame: bytes) -> None:
-        """Start the writer, which sends first_frame before anything queued."""
-        self.writer = gevent.spawn(self._write_loop, first_frame)
+        """Let frames flow, first_frame before anything already queued."""
+        self.first_frame = first_frame
+        self.started = True
+        self._wake_writer()
+
+    def _wake_writer(self) -> None:
+        """Spawn the writer if frames may flow and none is running."""
+        if self.started and self.writer is None:
+            self.writer = gevent.spawn(self._write_loop)
 
     def send_frame(self, frame: bytes) -> None:
         """Queue a framed message; a client that lets its queue fill is dropped."""
@@ -82,6 +97,9 @@ class Connection:
             metrics.inc("avalon_slow_clients_dropped_total")
             log.info("room=%s player=%s dropped: send queue full", self.room_code, self.player_id)
             self.close(4429, "too slow: send queue full", urgent=True)
+            return
+        if self.writer is None:
+            self._wake_writer()
 
     def close(self, code: int, reason: str, urgent: bool = False) -> None:
         """Queue a close frame behind what is already queued; the writer then stops.
@@ -103,27 +121,34 @@ class Connection:
                 self.queue.get_nowait()
             self.queue.put_nowait(_Close(code, reason))
             gevent.spawn_later(SLOW_CLIENT_GRACE, self.sock.abort)
-        if self.writer is None:
-            self.start(b"")
+        self.started = True  # a close goes out even before the first snapshot
+        self._wake_writer()
 
     def wait_closed(self, timeout: float) -> None:
         """Wait for the writer to finish (it always does within its bounded writes)."""
         if self.writer is not None:
             self.writer.join(timeout)
 
-    def _write_loop(self, first_frame: bytes) -> None:
+    def _write_loop(self) -> None:
         """Drain the queue onto the socket; the only code that sends messages on it.
 
         Frames that queued up while the last write was in progress go out together in
         one write: fewer system calls exactly when a client is busiest.
         """
         try:
-            if first_frame:
-                self.sock.send(first_frame)
+            if self.first_frame:
+                first, self.first_frame = self.first_frame, b""
+                self.sock.send(first)
             while True:
                 batch: list[bytes] = []
                 size = 0
-                item = self.queue.get()
+                try:
+                    item = self.queue.get(timeout=WRITER_LINGER)
+                except Empty:
+                    if self.queue.empty():  # nothing can arrive before we return
+                        self.writer = None
+                        return
+                    continue
                 while not isinstance(item, _Close):
                     batch.append(item)
                     size += len(item)

@@ -22,6 +22,7 @@ REPLACED = (4409, "connected again elsewhere")
 
 class Broker(Protocol):
     on_resync: Callable[[], None] | None
+    reaches_every_worker: bool
 
     def start(self) -> None: ...
     def stop(self) -> None: ...
@@ -37,6 +38,7 @@ class LocalBroker:
     """Deliver within this process: enough for one worker."""
 
     on_resync: Callable[[], None] | None = None  # nothing is ever lost in-process
+    reaches_every_worker = False  # delivery stops at this process's sockets
 
     def start(self) -> None:
         """Nothing to start in-process."""

@@ -20,6 +20,7 @@ from flask import current_app
 from avalon import broker
 from avalon import db
 from avalon import envelopes
+from avalon import hub
 from avalon.errors import ProtocolError
 from avalon.game.rules import MOVES
 from avalon.game.rules import SPECIAL_ROLES
@@ -319,13 +320,16 @@ def sweep_timers() -> None:
     while True:
         gevent.sleep(TIMER_SWEEP_SECONDS)
         try:
+            query = GameRecord.select(GameRecord.id).where(GameRecord.deadline < utcnow())
+            if not broker.get().reaches_every_worker:
+                # In-process delivery reaches only this worker's sockets: move only for
+                # rooms whose players are here, or nobody would see the move.
+                here = hub.local_rooms()
+                if not here:
+                    continue
+                query = query.join(Room).where(Room.code.in_(here))
             with db.unit():
-                due = [
-                    record.id
-                    for record in GameRecord.select(GameRecord.id).where(
-                        GameRecord.deadline < utcnow()
-                    )
-                ]
+                due = [record.id for record in query]
             for record_id in due:
                 move_for_absent(record_id)
         except Exception:

@@ -89,6 +89,8 @@ def online_key(room: str) -> str:
 class RedisBroker:
     """Fan-out and presence through Redis pub/sub for rooms spread over workers."""
 
+    reaches_every_worker = True
+
     def __init__(self, url: str) -> None:
         self.worker_id = uuid.uuid4().hex[:12]
         # Short timeouts: a Redis outage must never hold a request greenlet for long.

@@ -62,11 +62,6 @@ def gauge(name: str, read: Callable[[], float]) -> None:
     _gauges[name] = read
 
 
-def value(name: str, **labels: str) -> float:
-    """Read this worker's counter (for tests and health checks)."""
-    return _counters.get((name, tuple(sorted(labels.items()))), 0.0)
-
-
 def count_greenlets() -> float:
     """Count live greenlets (a leak shows here first)."""
     return float(sum(1 for obj in gc.get_objects() if isinstance(obj, greenlet.greenlet)))

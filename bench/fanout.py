@@ -23,8 +23,6 @@ import os
 import random
 import secrets
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +37,8 @@ from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 from typing import Any
 
+from spawn import SpawnedServer
+from spawn import proc_stat_fields
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -102,106 +102,7 @@ class ProcResult:
     drain_time: float = 0.0
 
 
-# Server side: spawn, CPU time, log scan
-
-
-class SpawnedServer:
-    """A gunicorn server started like tests/support.py does, on a loopback port."""
-
-    def __init__(self, workers: int, env: dict[str, str], log_path: Path, config: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.workers = workers
-        self.env = {**os.environ, **env}
-        self.log_path = log_path
-        self.config = config
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        """Create the schema, start gunicorn and wait until every worker is up."""
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "init-db"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-        )
-        with open(self.log_path, "ab") as log_file:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", self.config]
-                + ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
-                + ["wsgi:app"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        self.wait_ready()
-
-    def wait_ready(self) -> None:
-        """Poll /healthz and the worker count until the server is fully up."""
-        deadline = time.monotonic() + SERVER_BOOT_TIMEOUT
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited early; see {self.log_path}")
-            if healthy(self.url) and len(self.worker_pids()) >= self.workers:
-                return
-            time.sleep(0.1)
-        raise SystemExit(f"server did not start in {SERVER_BOOT_TIMEOUT:g}s; see {self.log_path}")
-
-    def worker_pids(self) -> list[int]:
-        """The gunicorn workers: the master's child processes."""
-        assert self.process is not None
-        return child_pids(self.process.pid)
-
-    def stop(self) -> int | None:
-        """Stop gunicorn with SIGTERM (SIGKILL if it lingers); return its exit code."""
-        if self.process is None or self.process.poll() is not None:
-            return None if self.process is None else self.process.returncode
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(25)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait(5)
-
-
-def free_port() -> int:
-    """Ask the kernel for a free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def healthy(base_url: str) -> bool:
-    """Tell whether GET /healthz answers 200."""
-    try:
-        with HTTP.open(base_url + "/healthz", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def child_pids(parent: int) -> list[int]:
-    """Processes whose parent is `parent`, read from /proc."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = proc_stat_fields(int(entry.name))
-        except OSError:
-            continue
-        if int(fields[1]) == parent:
-            pids.append(int(entry.name))
-    return sorted(pids)
-
-
-def proc_stat_fields(pid: int) -> list[str]:
-    """Fields of /proc/<pid>/stat after the command name (state is index 0)."""
-    text = Path(f"/proc/{pid}/stat").read_text()
-    return text[text.rindex(")") + 2 :].split()
+# Server side: CPU time, log scan (spawning is in spawn.py)
 
 
 def cpu_seconds(pids: list[int]) -> float:

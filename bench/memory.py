@@ -30,8 +30,6 @@ import os
 import resource
 import secrets
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,13 +39,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from spawn import SpawnedServer
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxies
-BOOT_TIMEOUT = 30.0  # seconds for the spawned server to answer /healthz
 SETTLE_SECONDS = 3.0  # idle time before each RSS reading (pings, timers, allocator)
 OPEN_CONCURRENCY = 200  # handshakes in flight at once
 CHECKPOINTS = 5  # RSS readings on the way to N sockets
@@ -173,63 +171,16 @@ def post_worker_init(worker):
 # The server
 
 
-class Server:
+class Server(SpawnedServer):
     """gunicorn with one gevent worker on a loopback port."""
 
     def __init__(self, env: dict[str, str], config: str, log_path: Path) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, **env}
-        self.config = config
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "init-db"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-        )
-        with open(self.log_path, "ab") as log_file:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", self.config, "--workers", "1"]
-                + ["--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + BOOT_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited early; see {self.log_path}")
-            try:
-                if get(self.url + "/healthz")[0] == 200 and self.worker_pid():
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise SystemExit(f"server did not start; see {self.log_path}")
+        super().__init__(1, env, log_path, config)
 
     def worker_pid(self) -> int | None:
-        assert self.process is not None
-        master = self.process.pid
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        return int(children[0]) if len(children) == 1 else None
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
+        """The one worker's pid, once it runs."""
+        pids = self.worker_pids()
+        return pids[0] if len(pids) == 1 else None
 
     def metrics(self) -> dict[str, float]:
         _, text = get(self.url + "/metrics")

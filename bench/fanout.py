@@ -147,7 +147,8 @@ def http_json(url: str, body: dict) -> tuple[int, dict]:
 
 
 HTTP_HINTS = {
-    "room_full": "the server caps a room at 10 players and 40 spectators: use more rooms",
+    "room_full": "a room holds 10 players and AVALON_MAX_SPECTATORS spectators (default 40):"
+    " use more rooms, or raise it (with --spawn-server: --server-env AVALON_MAX_SPECTATORS=N)",
     "rate_limited": "raise AVALON_ROOM_REQUEST_BURST / AVALON_ROOM_REQUEST_RATE on the server",
 }
 

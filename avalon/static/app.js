@@ -1052,61 +1052,39 @@
     }
   }
 
+  // One member of the lobby's lists: presence, name, badges and, for the host, Remove.
+  function memberItem(p, me, canKick) {
+    return el(
+      "li",
+      { class: "player", dataset: { playerId: String(p.player_id), online: String(!!p.online) } },
+      el("span", { class: "presence", "aria-hidden": "true" }),
+      el("span", { class: "name", text: p.display_name }),
+      p.is_host ? el("span", { class: "badge host", text: "Host" }) : null,
+      p.player_id === me ? el("span", { class: "badge you", text: "You" }) : null,
+      el("span", { class: "status-text", text: p.online ? "online" : "offline" }),
+      canKick && p.player_id !== me
+        ? el("button", {
+            type: "button",
+            class: "small danger kick",
+            dataset: { kick: String(p.player_id) },
+            "aria-label": `Remove ${p.display_name} from the room`,
+            text: "Remove",
+          })
+        : null,
+    );
+  }
+
   function renderLobby() {
     const list = players();
     const me = myId();
     const host = amHost();
     const open = !app.room || app.room.status === "lobby";
     $("#player-count").textContent = String(list.length);
-    $("#players").replaceChildren(
-      ...list.map((p) =>
-        el(
-          "li",
-          {
-            class: "player",
-            dataset: { playerId: String(p.player_id), online: String(!!p.online) },
-          },
-          el("span", { class: "presence", "aria-hidden": "true" }),
-          el("span", { class: "name", text: p.display_name }),
-          p.is_host ? el("span", { class: "badge host", text: "Host" }) : null,
-          p.player_id === me ? el("span", { class: "badge you", text: "You" }) : null,
-          el("span", { class: "status-text", text: p.online ? "online" : "offline" }),
-          host && p.player_id !== me && open
-            ? el("button", {
-                type: "button",
-                class: "small danger kick",
-                dataset: { kick: String(p.player_id) },
-                "aria-label": `Remove ${p.display_name} from the room`,
-                text: "Remove",
-              })
-            : null,
-        ),
-      ),
-    );
+    $("#players").replaceChildren(...list.map((p) => memberItem(p, me, host && open)));
     const watchers = spectators();
     $("#spectators-section").hidden = watchers.length === 0;
-    $("#spectators").replaceChildren(
-      ...watchers.map((p) =>
-        el(
-          "li",
-          { class: "player", dataset: { playerId: String(p.player_id), online: String(!!p.online) } },
-          el("span", { class: "presence", "aria-hidden": "true" }),
-          el("span", { class: "name", text: p.display_name }),
-          p.player_id === me ? el("span", { class: "badge you", text: "You" }) : null,
-          el("span", { class: "status-text", text: p.online ? "online" : "offline" }),
-          host && p.player_id !== me
-            ? el("button", {
-                type: "button",
-                class: "small danger kick",
-                dataset: { kick: String(p.player_id) },
-                "aria-label": `Remove ${p.display_name} from the room`,
-                text: "Remove",
-              })
-            : null,
-        ),
-      ),
-    );
-    const watching = me !== null && spectators().some((p) => p.player_id === me);
+    $("#spectators").replaceChildren(...watchers.map((p) => memberItem(p, me, host)));
+    const watching = me !== null && watchers.some((p) => p.player_id === me);
     $("#options-form").hidden = !host || !open;
     $("#lobby-wait").hidden = host && open;
     $("#lobby-wait").textContent = !open

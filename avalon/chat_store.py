@@ -14,7 +14,7 @@ from gevent.queue import Queue
 
 from avalon import db
 from avalon.models import ChatMessage
-from avalon.models import isoformat
+from avalon.models import chat_payload
 from avalon.models import utcnow
 
 MAX_BATCH = 200  # messages stored by one statement at most
@@ -55,15 +55,7 @@ def _write_forever() -> None:
                 result.set_exception(exc)
             continue
         for message_id, (_, player_id, display_name, text, result) in zip(ids, batch, strict=True):
-            result.set(
-                {
-                    "id": message_id,
-                    "player_id": player_id,
-                    "display_name": display_name,
-                    "message": text,
-                    "sent_at": isoformat(sent_at),
-                }
-            )
+            result.set(chat_payload(message_id, player_id, display_name, text, sent_at))
 
 
 def _insert(rows: list[dict]) -> list[tuple[int]]:

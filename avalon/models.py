@@ -67,13 +67,20 @@ class ChatMessage(BaseModel):
 
     def payload(self, display_name: str) -> dict:
         """Build the chat payload clients receive."""
-        return {
-            "id": self.id,
-            "player_id": self.player_id,
-            "display_name": display_name,
-            "message": self.message,
-            "sent_at": isoformat(self.sent_at),
-        }
+        return chat_payload(self.id, self.player_id, display_name, self.message, self.sent_at)
+
+
+def chat_payload(
+    message_id: int, player_id: int, display_name: str, message: str, sent_at: datetime
+) -> dict:
+    """The chat payload clients receive, the one shape for stored and new messages."""
+    return {
+        "id": message_id,
+        "player_id": player_id,
+        "display_name": display_name,
+        "message": message,
+        "sent_at": isoformat(sent_at),
+    }
 
 
 class GameRecord(BaseModel):

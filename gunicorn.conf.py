@@ -19,28 +19,14 @@ max_requests = 0  # every WebSocket counts as a request: never recycle workers o
 control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
-logger_class = "avalon.logs.RedactingLogger"
+logger_class = "avalon.ops.logs.RedactingLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker):
     """Start the broker, the turn timer and a watcher that closes sockets on shutdown."""
-    import gevent
+    from avalon import runtime
 
-    from avalon import broker
-    from avalon import games
-    from avalon import metrics
-    from avalon import ws
-
-    broker.get().start()
-    gevent.spawn(games.sweep_timers)
-    gevent.spawn(metrics.publish_forever)
-
-    def close_sockets_on_shutdown():
-        while worker.alive:
-            gevent.sleep(0.25)
-        worker.log.info("worker %s closing sockets with 1001", worker.pid)
-        ws.shutdown_sockets()
-        broker.get().stop()
-
-    gevent.spawn(close_sockets_on_shutdown)
+    app = worker.wsgi  # the Flask app gunicorn loaded for this worker
+    runtime.start_worker(app)
+    runtime.watch_shutdown(app, lambda: worker.alive)

@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, database, broker, HTTP API and room socket."""
-    from avalon import api
-    from avalon import broker
+    """Build the app: configuration, database, per-app state, HTTP API, socket, pages."""
     from avalon import config
-    from avalon import db
-    from avalon import logs
-    from avalon import pages
-    from avalon import ws
+    from avalon.ops import logs
+    from avalon.services import context
+    from avalon.store import schema
+    from avalon.web import api
+    from avalon.web import errors
+    from avalon.web import health
+    from avalon.web import pages
+    from avalon.web import socket
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.from_environment())
@@ -25,9 +28,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep protocol order
     logs.configure_logging()
 
-    db.init_app(app)
-    broker.init_app(app)
+    schema.init_app(app)
+    context.init_app(app)
+    errors.init_app(app)
     api.init_app(app)
-    ws.init_app(app)
+    health.init_app(app)
+    socket.init_app(app)
     pages.init_app(app)
+    if app.config["PROXY_HOPS"]:
+        # Behind a load balancer (Heroku's router: 1) the client is in X-Forwarded-For.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

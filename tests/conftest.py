@@ -7,21 +7,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner
 
 from tests.support import POSTGRES_URL
+from tests.support import SECRET_KEY
 from tests.support import ServerProcess
 from tests.support import require_service
 
 
 def reset_postgres() -> None:
     """Drop and recreate the schema in the shared test database."""
-    from avalon import db
-    from avalon import models
+    from avalon.store import db
+    from avalon.store import models
+    from avalon.store import schema
 
     db.configure(POSTGRES_URL, 2)
     with db.unit():
         db.database.drop_tables(models.ALL_MODELS, safe=True, cascade=True)
-    db.create_tables()
+    schema.create_tables()
     db.database.close_all()
 
 
@@ -86,3 +91,35 @@ def make_backend_server(
         return make_server(workers, **env)
 
     return start
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """An app built in this process on a fresh SQLite file, schema created (flaskr style)."""
+    from avalon import create_app
+    from avalon.store import db
+    from avalon.store import schema
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET_KEY,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        }
+    )
+    with app.app_context():
+        schema.create_tables()
+    yield app
+    db.database.close_all()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the in-process app's HTTP API."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A runner for the in-process app's CLI commands."""
+    return app.test_cli_runner()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -23,6 +24,8 @@ SECRET_KEY = "test-secret-key"
 POSTGRES_URL = os.environ.get("AVALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("AVALON_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+LOG_FIELD = re.compile(r"\b([a-z_]+)=(\S+)")  # the key=value fields of our log lines
+LOG_PID = re.compile(r"\[(\d+)\]")  # the process id the log format puts in brackets
 
 
 def free_port() -> int:
@@ -118,6 +121,17 @@ class ServerProcess:
     def log(self) -> str:
         """Everything gunicorn and the app logged."""
         return self.log_path.read_text(errors="replace")
+
+    def log_events(self, event: str) -> list[dict[str, str]]:
+        """The structured fields (key=value, plus the process id) of each `event=` line."""
+        found = []
+        for line in self.log().splitlines():
+            fields = dict(LOG_FIELD.findall(line))
+            if fields.get("event") == event:
+                pid = LOG_PID.search(line)
+                fields["pid"] = pid.group(1) if pid else ""
+                found.append(fields)
+        return found
 
     def terminate(self, timeout: float = 20) -> int:
         """Send SIGTERM and wait for the process to exit; return its exit code."""

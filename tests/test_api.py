@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from avalon.validation import CODE_ALPHABET
+from avalon.protocol.validation import CODE_ALPHABET
 from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(60)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from avalon.ratelimit import AddressLimiter
+from avalon.services.limits import AddressLimiter
 from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(60)
@@ -43,7 +43,7 @@ def test_metrics_are_summed_over_workers(make_backend_server):
     # The kernel decides which worker accepts: connect until both hold sockets.
     for _ in range(20):
         clients += [server.join_socket(seat)[0] for seat in server.room_with_players(5)]
-        pids = set(re.findall(r"\[(\d+)\] avalon\.ws room=\w+ player=\d+ connected", server.log()))
+        pids = {fields["pid"] for fields in server.log_events("connected")}
         if len(pids) == 2:
             break
     assert len(pids) == 2, "both workers should hold sockets for this test to mean anything"

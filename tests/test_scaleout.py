@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import threading
@@ -18,7 +17,6 @@ from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(180)
 
-CONNECTED = re.compile(r"\[(\d+)\] avalon\.ws room=(\w+) player=(\d+) connected")
 ROOMS = 3
 PLAYERS = 10
 SPECTATORS = 10
@@ -28,8 +26,8 @@ CHATS_PER_CLIENT = 3
 def worker_pids(server) -> dict[int, list[int]]:
     """The worker pid that served each socket of each player, in connection order."""
     placement: dict[int, list[int]] = {}
-    for pid, _room, player in CONNECTED.findall(server.log()):
-        placement.setdefault(int(player), []).append(int(pid))
+    for fields in server.log_events("connected"):
+        placement.setdefault(int(fields["player"]), []).append(int(fields["pid"]))
     return placement
 
 

@@ -10,19 +10,19 @@ from wsproto.frame_protocol import FrameProtocol
 from wsproto.frame_protocol import Opcode
 
 from avalon import config
-from avalon.errors import ProtocolError
-from avalon.hub import with_correlation_id
-from avalon.logs import redact
-from avalon.ratelimit import SlidingWindow
-from avalon.ratelimit import TokenBucket
-from avalon.tokens import TokenError
-from avalon.tokens import issue_token
-from avalon.tokens import read_token
-from avalon.transport import text_frame
-from avalon.validation import clean_chat_message
-from avalon.validation import clean_display_name
-from avalon.validation import normalise_code
-from avalon.validation import parse_non_negative_int
+from avalon.ops.logs import redact
+from avalon.protocol.errors import ProtocolError
+from avalon.protocol.validation import clean_chat_message
+from avalon.protocol.validation import clean_display_name
+from avalon.protocol.validation import normalise_code
+from avalon.protocol.validation import parse_non_negative_int
+from avalon.realtime.hub import with_correlation_id
+from avalon.realtime.transport import text_frame
+from avalon.services.limits import SlidingWindow
+from avalon.services.limits import TokenBucket
+from avalon.services.tokens import TokenError
+from avalon.services.tokens import issue_token
+from avalon.services.tokens import read_token
 
 pytestmark = pytest.mark.timeout(10)
 

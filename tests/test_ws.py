@@ -10,7 +10,7 @@ import pytest
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 
-from avalon.tokens import SALT
+from avalon.services.tokens import SALT
 from tests.support import SECRET_KEY
 from tests.support import Closed
 

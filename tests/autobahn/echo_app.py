@@ -20,11 +20,11 @@ from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 from simple_websocket import Server
 
-from avalon.connection import Connection
-from avalon.transport import SerialSocket
-from avalon.transport import binary_frame
-from avalon.transport import text_frame
-from avalon.transport import wrap_environ_socket
+from avalon.realtime.connection import Connection
+from avalon.realtime.transport import SerialSocket
+from avalon.realtime.transport import binary_frame
+from avalon.realtime.transport import text_frame
+from avalon.realtime.transport import wrap_environ_socket
 
 WRITE_TIMEOUT = 10.0  # seconds, the product's default (AVALON_WRITE_TIMEOUT)
 # The fuzzing client sends messages of up to 16 MiB (case group 9) and may have many
@@ -51,7 +51,7 @@ sock = Sock(app)
 
 @app.before_request
 def wrap_socket() -> tuple[str, int] | None:
-    """Do what avalon.ws.check_handshake does for the room socket, for /echo."""
+    """Do what avalon.web.socket.check_handshake does for the room socket, for /echo."""
     if request.endpoint != "echo":
         return None
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)

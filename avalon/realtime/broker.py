@@ -1,8 +1,8 @@
 """Room delivery and presence behind one small interface.
 
-The socket handler and the game only ever call `publish()` and the presence
-methods of the broker in use: the in-process one here, or the Redis one when
-REDIS_URL is set, so players of one room can sit on different workers and hosts.
+The services only ever call `publish()` and the presence methods of the broker the
+app factory chose: the in-process one here, or the Redis one when REDIS_URL is set,
+so players of one room can sit on different workers and hosts.
 """
 
 from __future__ import annotations
@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from flask import Flask
+from avalon.protocol.codes import CloseCode
+from avalon.realtime import hub
+from avalon.realtime.connection import Connection
+from avalon.realtime.hub import Delivery
 
-from avalon import envelopes
-from avalon import hub
-from avalon.connection import Connection
-from avalon.hub import Delivery
-
-REPLACED = (4409, "connected again elsewhere")
+REPLACED = (CloseCode.REPLACED, "connected again elsewhere")
 
 
 class Broker(Protocol):
@@ -75,51 +73,3 @@ class LocalBroker:
         conn = hub.local_connection(room, player_id)
         if conn is not None:
             conn.close(code, reason)
-
-
-_broker: Broker = LocalBroker()
-
-
-def get() -> Broker:
-    """The broker this process uses."""
-    return _broker
-
-
-def publish(
-    room: str,
-    envelope: dict,
-    *,
-    to: int | None = None,
-    exclude: int | None = None,
-    reply_to: int | None = None,
-    correlation_id: str | None = None,
-) -> None:
-    """Encode an envelope once and send it to the room's sockets wherever they are."""
-    data = envelopes.to_bytes(envelope)
-    _broker.publish(Delivery(room, data, to, exclude, reply_to, correlation_id))
-
-
-def send(
-    room: str,
-    data: bytes,
-    *,
-    to: int,
-    reply_to: int | None = None,
-    correlation_id: str | None = None,
-) -> None:
-    """Send an already encoded envelope to one member of a room, wherever it is."""
-    _broker.publish(Delivery(room, data, to, None, reply_to, correlation_id))
-
-
-def init_app(app: Flask) -> None:
-    """Pick the broker: Redis when REDIS_URL is set, in-process otherwise."""
-    global _broker
-    _broker.stop()
-    if app.config.get("REDIS_URL"):
-        from avalon.redis_broker import RedisBroker
-
-        _broker = RedisBroker(app.config["REDIS_URL"])
-    else:
-        _broker = LocalBroker()
-    # Started per worker by gunicorn's post_worker_init (or by a test server), not here:
-    # CLI commands build the app too and must not open a Redis listener.

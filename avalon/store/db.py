@@ -8,8 +8,6 @@ from contextlib import contextmanager
 from typing import Any
 from typing import TypeVar
 
-import click
-from flask import Flask
 from peewee import Database
 from peewee import DatabaseProxy
 from peewee import ModelSelect
@@ -117,24 +115,3 @@ def ping() -> bool:
     except Exception:  # any driver error means "not healthy"
         log.exception("database health check failed")
         return False
-
-
-def create_tables() -> None:
-    """Create every table that does not exist yet."""
-    from avalon import models
-
-    with unit():
-        database.create_tables(models.ALL_MODELS, safe=True)
-
-
-@click.command("init-db")
-def init_db_command() -> None:
-    """Create the database schema (safe to run on every release)."""
-    create_tables()
-    click.echo("Database ready.")
-
-
-def init_app(app: Flask) -> None:
-    """Configure the database from the app config and register the CLI command."""
-    configure(app.config["DATABASE_URL"], app.config["DB_POOL"])
-    app.cli.add_command(init_db_command)

@@ -13,7 +13,7 @@ from peewee import IntegerField
 from peewee import Model
 from peewee import TextField
 
-from avalon.db import database
+from avalon.store.db import database
 
 
 def utcnow() -> datetime:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from avalon.protocol.codes import CLOSE_ERRORS
+from avalon.protocol.codes import CloseCode
+
 
 class AvalonError(Exception):
     """Base error with a protocol error code and a human-readable message."""
@@ -33,8 +36,9 @@ class ProtocolError(AvalonError):
 class CloseSocket(Exception):
     """Close the current socket with a code and a short reason."""
 
-    def __init__(self, code: int, reason: str, error_code: str | None = None) -> None:
+    def __init__(self, code: CloseCode, reason: str, error_code: str | None = None) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
-        self.error_code = error_code
+        # Refusals tell the client why in an error envelope before the close frame.
+        self.error_code = error_code or CLOSE_ERRORS.get(code)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 
-from avalon import metrics
-from avalon.connection import Connection
-from avalon.transport import text_frame
+from avalon.ops import metrics
+from avalon.protocol.codes import CloseCode
+from avalon.realtime.connection import Connection
+from avalon.realtime.transport import text_frame
 
 _lock = threading.Lock()  # a gevent lock once the worker is monkey-patched
 _rooms: dict[str, dict[int, Connection]] = {}
+_shutting_down = False  # set once per worker, when SIGTERM arrives
+SHUTTING_DOWN = (CloseCode.GOING_AWAY, "server shutting down")
 
 
 @dataclass(slots=True)
@@ -110,8 +114,15 @@ def all_connections() -> list[Connection]:
         return [conn for members in _rooms.values() for conn in members.values()]
 
 
+def shutting_down() -> bool:
+    """Tell whether this worker is shutting down (new sockets are then refused)."""
+    return _shutting_down
+
+
 def close_all(code: int, reason: str) -> list[Connection]:
     """Ask every socket of this worker to close (shutdown); return them to wait on."""
+    global _shutting_down
+    _shutting_down = True  # sockets accepted from now on are closed at once
     connections = all_connections()
     for conn in connections:
         conn.close(code, reason)
@@ -132,3 +143,11 @@ def room_count() -> int:
 
 metrics.gauge("avalon_open_sockets", connection_count)
 metrics.gauge("avalon_rooms", room_count)
+
+
+def shutdown(code: int, reason: str, wait: float) -> None:
+    """Close every socket of this worker and wait up to `wait` seconds for their cleanup."""
+    connections = close_all(code, reason)
+    deadline = time.monotonic() + wait
+    for conn in connections:
+        conn.wait_closed(max(0.0, deadline - time.monotonic()))

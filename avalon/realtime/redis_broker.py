@@ -20,11 +20,11 @@ from gevent.event import Event
 from gevent.queue import Full
 from gevent.queue import Queue
 
-from avalon import hub
-from avalon import metrics
-from avalon.broker import REPLACED
-from avalon.connection import Connection
-from avalon.hub import Delivery
+from avalon.ops import metrics
+from avalon.realtime import hub
+from avalon.realtime.broker import REPLACED
+from avalon.realtime.connection import Connection
+from avalon.realtime.hub import Delivery
 
 log = logging.getLogger(__name__)
 

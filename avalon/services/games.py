@@ -10,28 +10,28 @@ from __future__ import annotations
 import json
 import logging
 import random
-import time
 from datetime import timedelta
 from typing import Any
 
 import gevent
 from flask import current_app
 
-from avalon import broker
-from avalon import db
-from avalon import envelopes
-from avalon import hub
-from avalon.errors import ProtocolError
 from avalon.game.rules import MOVES
 from avalon.game.rules import SPECIAL_ROLES
 from avalon.game.rules import Event
 from avalon.game.rules import Game
 from avalon.game.rules import RuleError
-from avalon.models import GameRecord
-from avalon.models import Room
-from avalon.models import RoomPlayer
-from avalon.models import utcnow
-from avalon.rooms import active_players
+from avalon.protocol import codes
+from avalon.protocol import envelopes
+from avalon.protocol.errors import ProtocolError
+from avalon.realtime import hub
+from avalon.services import context
+from avalon.services.rooms import active_players
+from avalon.store import db
+from avalon.store.models import GameRecord
+from avalon.store.models import Room
+from avalon.store.models import RoomPlayer
+from avalon.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,6 @@ TIMER_SWEEP_SECONDS = 1.0  # how often each worker looks for games past their de
 DEFAULT_ROLES = ["merlin", "assassin"]
 
 _rng = random.SystemRandom()  # roles and first leaders must not be predictable
-_host_checks: dict[int, gevent.Greenlet] = {}  # room id -> its pending host check
-_host_left: dict[int, tuple[int, float]] = {}  # room id -> (host id, when they went offline)
 
 
 def load(record: GameRecord) -> Game:
@@ -92,7 +90,9 @@ def parse_turn_timer(value: object) -> int | None:
     if value is None:
         return None
     if type(value) is not int or not low <= value <= high:
-        raise ProtocolError("invalid_payload", f"turn_timer must be null or {low}-{high} seconds")
+        raise ProtocolError(
+            codes.INVALID_PAYLOAD, f"turn_timer must be null or {low}-{high} seconds"
+        )
     return value
 
 
@@ -100,13 +100,13 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
     """Start a game (or the next one) with the room's seated players."""
     unknown = set(options) - {"roles", "lady_of_the_lake", "turn_timer"}
     if unknown:
-        raise ProtocolError("invalid_payload", f"unknown start_game options: {sorted(unknown)}")
+        raise ProtocolError(codes.INVALID_PAYLOAD, f"unknown start_game options: {sorted(unknown)}")
     with db.write():
         room = db.locked(Room.select().where(Room.id == room_id)).get()
         if room.host_id != host_id:
-            raise ProtocolError("not_allowed", "only the host can start the game")
+            raise ProtocolError(codes.NOT_ALLOWED, "only the host can start the game")
         if room.status == "in_game":
-            raise ProtocolError("not_allowed", "a game is already in progress")
+            raise ProtocolError(codes.NOT_ALLOWED, "a game is already in progress")
         seated = [member.id for member in active_players(room_id) if not member.spectator]
         previous = latest(room_id)
         if not options and previous is not None:
@@ -133,7 +133,7 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
         record.save()
         room.status = "in_game"
         room.save()
-    log.info("room=%s game=%s started with %d players", room.code, game.number, len(seated))
+    log.info("event=game_started room=%s game=%s players=%d", room.code, game.number, len(seated))
     announce(room.code, room_id, game, events, host_id, correlation_id)
 
 
@@ -156,7 +156,7 @@ def move(
         with db.write():
             record = latest(room_id, for_update=True)
             if record is None or record.phase == "game_over":
-                raise ProtocolError("not_allowed", "no game is in progress")
+                raise ProtocolError(codes.NOT_ALLOWED, "no game is in progress")
             game = load(record)
             try:
                 events = game.apply(player_id, kind, payload)
@@ -167,7 +167,7 @@ def move(
             room_code = finish_room(room_id, game)
         announce(room_code, room_id, game, events, player_id, correlation_id)
         return
-    raise ProtocolError("conflict", "the game changed under this move: try again")
+    raise ProtocolError(codes.CONFLICT, "the game changed under this move: try again")
 
 
 def save(record: GameRecord, game: Game) -> bool:
@@ -204,7 +204,7 @@ def announce(
 ) -> None:
     """Send the public events (and private ones to their owner), then every member's view."""
     for event in events:
-        broker.publish(room_code, envelopes.event(event.name, event.payload), to=event.to)
+        context.publish(room_code, envelopes.event(event.name, event.payload), to=event.to)
     with db.unit():
         members = list(active_players(room_id))
     spectator_view = envelopes.to_bytes(envelopes.state("game", game.view(None)))
@@ -213,83 +213,7 @@ def announce(
             data = spectator_view
         else:
             data = envelopes.to_bytes(envelopes.state("game", game.view(member.id)))
-        broker.send(room_code, data, to=member.id, reply_to=actor, correlation_id=correlation_id)
-
-
-def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | None) -> None:
-    """Remove a member: players only in the lobby, spectators any time."""
-    if type(target_id) is not int or not 0 < target_id < 2**63:
-        raise ProtocolError("invalid_payload", "player_id must be a player id")
-    with db.write():
-        room = db.locked(Room.select().where(Room.id == room_id)).get()
-        if room.host_id != host_id:
-            raise ProtocolError("not_allowed", "only the host can remove players")
-        target = RoomPlayer.get_or_none(
-            (RoomPlayer.id == target_id) & (RoomPlayer.room == room_id) & ~RoomPlayer.kicked
-        )
-        if target is None or target.id == host_id:
-            raise ProtocolError("invalid_payload", "no such player to remove")
-        if room.status == "in_game" and not target.spectator:
-            raise ProtocolError("not_allowed", "players can only be removed in the lobby")
-        target.kicked = True
-        target.name_key = None  # the name is free again
-        target.save()
-    payload = {"player_id": target.id, "display_name": target.display_name}
-    broker.publish(
-        room.code,
-        envelopes.event("player_kicked", payload),
-        reply_to=host_id,
-        correlation_id=correlation_id,
-    )
-    broker.get().close_player(room.code, target.id, 4401, "removed from the room by the host")
-
-
-def pass_host_if_away(room_id: int, host_id: int) -> None:
-    """Give the host role to the next online seated player when the host is gone."""
-    with db.write():
-        room = db.locked(Room.select().where(Room.id == room_id)).get()
-        online = broker.get().online(room.code)
-        if room.host_id != host_id or host_id in online:
-            return
-        members = [member for member in active_players(room_id) if member.id in online]
-        seated = [member for member in members if not member.spectator] or members
-        if not seated:
-            return  # nobody to hand it to: the host keeps it until someone returns
-        after = [member for member in seated if member.id > host_id]
-        heir = (after or seated)[0]
-        room.host_id = heir.id
-        room.save()
-    log.info("room=%s host passed from %s to %s", room.code, host_id, heir.id)
-    payload = {"player_id": heir.id, "display_name": heir.display_name}
-    broker.publish(room.code, envelopes.event("host_changed", payload))
-
-
-def schedule_host_check(room_id: int, host_id: int, grace: float) -> None:
-    """Check after a grace period (a page reload is not leaving) whether the host left.
-
-    One pending check per room: a host who comes and goes again only pushes it back,
-    so reconnect churn never piles up sleeping greenlets.
-    """
-    _host_left[room_id] = (host_id, time.monotonic())
-    if room_id in _host_checks:
-        return
-
-    def check() -> None:
-        try:
-            while True:
-                host, left_at = _host_left[room_id]
-                wait = left_at + grace - time.monotonic()
-                if wait <= 0:
-                    break
-                gevent.sleep(wait)
-            pass_host_if_away(room_id, host)
-        except Exception:
-            log.exception("host hand-over failed room_id=%s", room_id)
-        finally:
-            _host_checks.pop(room_id, None)
-            _host_left.pop(room_id, None)
-
-    _host_checks[room_id] = gevent.spawn(check)
+        context.send(room_code, data, to=member.id, reply_to=actor, correlation_id=correlation_id)
 
 
 def move_for_absent(record_id: int) -> None:
@@ -311,7 +235,7 @@ def move_for_absent(record_id: int) -> None:
         if not save(record, game):
             return
         room_code = finish_room(record.room_id, game)
-    log.info("room=%s game=%s turn timer moved for absent players", room_code, game.number)
+    log.info("event=timer_moved room=%s game=%s", room_code, game.number)
     announce(room_code, record.room_id, game, events, None, None)
 
 
@@ -321,7 +245,7 @@ def sweep_timers() -> None:
         gevent.sleep(TIMER_SWEEP_SECONDS)
         try:
             query = GameRecord.select(GameRecord.id).where(GameRecord.deadline < utcnow())
-            if not broker.get().reaches_every_worker:
+            if not context.broker().reaches_every_worker:
                 # In-process delivery reaches only this worker's sockets: move only for
                 # rooms whose players are here, or nobody would see the move.
                 here = hub.local_rooms()
@@ -333,7 +257,7 @@ def sweep_timers() -> None:
             for record_id in due:
                 move_for_absent(record_id)
         except Exception:
-            log.exception("turn timer sweep failed")
+            log.exception("event=timer_sweep_failed")
 
 
 def game_move(kind: str) -> bool:

@@ -1,4 +1,4 @@
-"""The HTTP API: create and join rooms, read a room, health and metrics."""
+"""The HTTP API: create and join rooms, read a room and its games, the rules."""
 
 from __future__ import annotations
 
@@ -10,36 +10,36 @@ from flask import Response
 from flask import current_app
 from flask import jsonify
 from flask import request
-from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from avalon import broker
-from avalon import db
-from avalon import envelopes
-from avalon import games
-from avalon import metrics
-from avalon import rooms
-from avalon.errors import ApiError
-from avalon.errors import ProtocolError
-from avalon.models import Room
-from avalon.models import RoomPlayer
-from avalon.ratelimit import AddressLimiter
-from avalon.tokens import issue_token
-from avalon.validation import clean_display_name
-from avalon.validation import normalise_code
+from avalon.game import rules
+from avalon.ops import metrics
+from avalon.protocol import envelopes
+from avalon.protocol.codes import close_codes
+from avalon.protocol.errors import ApiError
+from avalon.protocol.errors import ProtocolError
+from avalon.protocol.validation import CODE_ALPHABET
+from avalon.protocol.validation import CODE_LENGTH
+from avalon.protocol.validation import NAME_MAX_LENGTH
+from avalon.protocol.validation import clean_display_name
+from avalon.protocol.validation import normalise_code
+from avalon.services import context
+from avalon.services import games
+from avalon.services import rooms
+from avalon.services.tokens import issue_token
+from avalon.store.models import Room
+from avalon.store.models import RoomPlayer
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
-# Room endpoints are limited per client address so the code space cannot be swept.
-_room_requests: AddressLimiter | None = None
 
 
 @bp.before_request
 def limit_room_requests() -> tuple[Response, int] | None:
     """Refuse clients that create, join or look up rooms faster than people do."""
-    if _room_requests is None or not request.path.startswith("/api/rooms"):
+    # Room endpoints are limited per client address so the code space cannot be swept.
+    if not request.path.startswith("/api/rooms"):
         return None
-    if _room_requests.allow(request.remote_addr or "unknown"):
+    if context.state().room_requests.allow(request.remote_addr or "unknown"):
         return None
     metrics.inc("avalon_http_rate_limited_total")
     error = {"code": "rate_limited", "message": "too many room requests: slow down"}
@@ -108,7 +108,7 @@ def join_room(code: str) -> tuple[Response, int]:
         "is_host": False,
         "spectator": spectator,
     }
-    broker.publish(room.code, envelopes.event("player_joined", payload))
+    context.publish(room.code, envelopes.event("player_joined", payload))
     return seat_response(room, player)
 
 
@@ -118,7 +118,7 @@ def get_room(code: str) -> Response:
     room = rooms.find_room(room_code_or_404(code))
     if room is None:
         raise ApiError("room_not_found", f"no room with code {code}", 404)
-    return jsonify(rooms.room_payload(room, broker.get().online(room.code)))
+    return jsonify(rooms.room_payload(room, context.broker().online(room.code)))
 
 
 @bp.get("/api/rooms/<code>/games/<int:number>")
@@ -137,51 +137,40 @@ def get_game_record(code: str, number: int) -> Response:
     return jsonify(record)
 
 
-@bp.get("/healthz")
-def healthz() -> tuple[Response, int]:
-    """Report whether the database (and Redis, when configured) answers."""
-    checks = {"database": "ok" if db.ping() else "down"}
-    if current_app.config.get("REDIS_URL"):
-        checks["redis"] = "ok" if broker.get().healthy() else "down"
-    healthy = all(state == "ok" for state in checks.values())
-    return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503
-
-
-@bp.get("/metrics")
-def metrics_page() -> Response:
-    """Expose this worker's counters in the Prometheus text format."""
-    return Response(metrics.render(), mimetype="text/plain; version=0.0.4")
-
-
-def api_error(error: ApiError) -> tuple[Response, int]:
-    """Answer an API error as JSON."""
-    return jsonify(error=error.to_dict()), error.status
-
-
-def http_error(error: HTTPException) -> tuple[Response, int]:
-    """Answer Werkzeug's HTTP errors (404, 405, ...) as JSON, never HTML."""
-    code = (error.name or "error").lower().replace(" ", "_")
-    return jsonify(error={"code": code, "message": error.description}), error.code or 500
-
-
-def internal_error(error: Exception) -> tuple[Response, int]:
-    """Answer unexpected failures with a JSON 500 and no stack trace."""
-    log.exception("request failed: %s %s", request.method, request.path)
-    metrics.count_failure(error)
-    return jsonify(error={"code": "internal_error", "message": "internal server error"}), 500
+@bp.get("/api/rules")
+def get_rules() -> Response:
+    """The rule tables and limits the client draws its forms from, and the close codes."""
+    config = current_app.config
+    counts = range(rules.MIN_PLAYERS, rules.MAX_PLAYERS + 1)
+    return jsonify(
+        min_players=rules.MIN_PLAYERS,
+        max_players=rules.MAX_PLAYERS,
+        team_sizes={str(n): rules.TEAM_SIZES[n] for n in counts},
+        fails_required={str(n): rules.fails_required(n) for n in counts},
+        evil_count={str(n): rules.EVIL_COUNT[n] for n in counts},
+        roles=rules.ROLE_ORDER,
+        good_roles=[role for role in rules.ROLE_ORDER if role in rules.GOOD_ROLES],
+        evil_roles=[role for role in rules.ROLE_ORDER if role in rules.EVIL_ROLES],
+        required_roles=list(rules.REQUIRED_ROLES),
+        optional_roles=[
+            role
+            for role in rules.ROLE_ORDER
+            if role in rules.SPECIAL_ROLES and role not in rules.REQUIRED_ROLES
+        ],
+        max_proposals=rules.MAX_PROPOSALS,
+        lady_default_min_players=rules.LADY_DEFAULT_MIN_PLAYERS,
+        turn_timer={"min": config["TURN_TIMER_MIN"], "max": games.TURN_SECONDS_MAX},
+        limits={
+            "code_alphabet": CODE_ALPHABET,
+            "code_length": CODE_LENGTH,
+            "display_name_max": NAME_MAX_LENGTH,
+            "chat_max_length": config["CHAT_MAX_LENGTH"],
+            "max_spectators": config["MAX_SPECTATORS"],
+        },
+        close_codes=close_codes(),
+    )
 
 
 def init_app(app: Flask) -> None:
-    """Register the API routes and JSON error handlers."""
-    global _room_requests
-    _room_requests = AddressLimiter(
-        app.config["ROOM_REQUEST_BURST"], app.config["ROOM_REQUEST_RATE"]
-    )
-    if app.config["PROXY_HOPS"]:
-        # Behind a load balancer (Heroku's router: 1) the client is in X-Forwarded-For.
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    """Register the API routes."""
     app.register_blueprint(bp)
-    app.register_error_handler(ApiError, api_error)
-    app.register_error_handler(HTTPException, http_error)
-    app.register_error_handler(Exception, internal_error)

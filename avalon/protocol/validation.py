@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from avalon.errors import ProtocolError
+from avalon.protocol.errors import ProtocolError
 
 # No look-alikes: 0/O and 1/I/L are left out.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

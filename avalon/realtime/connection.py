@@ -10,8 +10,11 @@ from gevent.queue import Full
 from gevent.queue import Queue
 from simple_websocket import Server
 
-from avalon import metrics
-from avalon.transport import SerialSocket
+from avalon.ops import metrics
+from avalon.protocol import envelopes
+from avalon.protocol.codes import CloseCode
+from avalon.realtime.transport import SerialSocket
+from avalon.realtime.transport import text_frame
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +98,17 @@ class Connection:
             self.queue.put_nowait(frame)
         except Full:
             metrics.inc("avalon_slow_clients_dropped_total")
-            log.info("room=%s player=%s dropped: send queue full", self.room_code, self.player_id)
-            self.close(4429, "too slow: send queue full", urgent=True)
+            log.info(
+                "event=dropped room=%s player=%s reason=queue_full", self.room_code, self.player_id
+            )
+            self.close(CloseCode.TOO_SLOW, "too slow: send queue full", urgent=True)
             return
         if self.writer is None:
             self._wake_writer()
+
+    def send_envelope(self, envelope: dict) -> None:
+        """Encode, frame and queue one envelope for this socket alone."""
+        self.send_frame(text_frame(envelopes.to_bytes(envelope)))
 
     def close(self, code: int, reason: str, urgent: bool = False) -> None:
         """Queue a close frame behind what is already queued; the writer then stops.
@@ -110,7 +119,7 @@ class Connection:
         if self.close_code is not None:
             return
         self.close_code = code
-        metrics.inc("avalon_closes_total", code=str(code))
+        metrics.inc("avalon_closes_total", code=str(int(code)))
         if not urgent:
             try:
                 self.queue.put_nowait(_Close(code, reason))

@@ -1,0 +1,1 @@
+"""Live delivery: the socket layer, connections, the hub and the brokers."""

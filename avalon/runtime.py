@@ -1,0 +1,57 @@
+"""Per-worker background work: the broker, the turn timer, metrics, shutdown."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import gevent
+from flask import Flask
+
+from avalon.ops import metrics
+from avalon.realtime import hub
+from avalon.services import context
+from avalon.services import games
+from avalon.services import snapshot
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_WAIT = 5.0  # seconds the shutdown hook waits for sockets to finish
+SHUTDOWN_POLL = 0.25  # seconds between looks at whether the worker is still alive
+
+
+def in_app(app: Flask, work: Callable[[], None]) -> Callable[[], None]:
+    """Wrap background work so it runs inside the app's context."""
+
+    def run() -> None:
+        with app.app_context():
+            work()
+
+    return run
+
+
+def start_worker(app: Flask) -> None:
+    """Start this worker's broker, timer sweep and metrics publisher."""
+    broker = context.state(app).broker
+    broker.on_resync = in_app(app, snapshot.resync_all)
+    broker.start()
+    gevent.spawn(in_app(app, games.sweep_timers))
+    gevent.spawn(metrics.publish_forever)
+
+
+def stop_worker(app: Flask) -> None:
+    """Close every socket with 1001, wait for their cleanup, stop the broker."""
+    hub.shutdown(*hub.SHUTTING_DOWN, wait=SHUTDOWN_WAIT)
+    context.state(app).broker.stop()
+
+
+def watch_shutdown(app: Flask, alive: Callable[[], bool]) -> gevent.Greenlet:
+    """Close the worker's sockets once `alive()` turns False (gunicorn's SIGTERM)."""
+
+    def watch() -> None:
+        while alive():
+            gevent.sleep(SHUTDOWN_POLL)
+        log.info("event=worker_stopping closing_with=1001")
+        stop_worker(app)
+
+    return gevent.spawn(watch)

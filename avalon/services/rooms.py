@@ -1,0 +1,200 @@
+"""Room operations: create, join, describe, kick, and host succession."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Iterable
+
+import gevent
+from flask import current_app
+from peewee import IntegrityError
+
+from avalon.game.rules import MAX_PLAYERS
+from avalon.protocol import codes
+from avalon.protocol import envelopes
+from avalon.protocol.codes import CloseCode
+from avalon.protocol.errors import ApiError
+from avalon.protocol.errors import ProtocolError
+from avalon.protocol.validation import CODE_ALPHABET
+from avalon.protocol.validation import CODE_LENGTH
+from avalon.protocol.validation import name_key
+from avalon.services import context
+from avalon.store import db
+from avalon.store.models import Room
+from avalon.store.models import RoomPlayer
+
+log = logging.getLogger(__name__)
+CODE_ATTEMPTS = 20  # new codes tried before giving up (the space holds 28 million)
+
+
+def new_code() -> str:
+    """Draw a random room code."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def create_room(display_name: str) -> tuple[Room, RoomPlayer]:
+    """Create a room with its first player as host."""
+    for _ in range(CODE_ATTEMPTS):
+        try:
+            with db.write():
+                room = Room.create(code=new_code())
+                player = RoomPlayer.create(
+                    room=room, display_name=display_name, name_key=name_key(display_name)
+                )
+                room.host_id = player.id
+                room.save()
+                return room, player
+        except IntegrityError:
+            continue  # code collision: draw again
+    raise ApiError("room_code_exhausted", "could not allocate a room code", 503)
+
+
+def find_room(code: str) -> Room | None:
+    """Return the room with this canonical code, if any."""
+    with db.unit():
+        return Room.get_or_none(Room.code == code)
+
+
+def join_room(code: str, display_name: str, spectator: bool = False) -> tuple[Room, RoomPlayer]:
+    """Add a player (in the lobby) or a spectator (any time) to a room."""
+    try:
+        with db.write():
+            room = db.locked(Room.select().where(Room.code == code)).first()
+            if room is None:
+                raise ApiError("room_not_found", f"no room with code {code}", 404)
+            members = list(active_players(room.id))
+            if any(member.name_key == name_key(display_name) for member in members):
+                raise ApiError("name_taken", "that name is taken in this room", 409)
+            seated = sum(not member.spectator for member in members)
+            most = current_app.config["MAX_SPECTATORS"]
+            if spectator and len(members) - seated >= most:
+                raise ApiError("room_full", f"a room holds at most {most} spectators", 409)
+            if not spectator and room.status != "lobby":
+                raise ApiError(
+                    "game_in_progress", "a game is in progress: join as a spectator", 409
+                )
+            if not spectator and seated >= MAX_PLAYERS:
+                raise ApiError("room_full", f"a room holds at most {MAX_PLAYERS} players", 409)
+            player = RoomPlayer.create(
+                room=room,
+                display_name=display_name,
+                name_key=name_key(display_name),
+                spectator=spectator,
+            )
+            return room, player
+    except IntegrityError:
+        # Two joins with one name raced past the check: the unique index decided.
+        raise ApiError("name_taken", "that name is taken in this room", 409) from None
+
+
+def active_players(room_id: int) -> Iterable[RoomPlayer]:
+    """Members of a room (players and spectators) who were not kicked, in join order."""
+    return (
+        RoomPlayer.select()
+        .where((RoomPlayer.room == room_id) & (RoomPlayer.kicked == False))  # noqa: E712
+        .order_by(RoomPlayer.id)
+    )
+
+
+def room_payload(room: Room, online: set[int]) -> dict:
+    """Describe a room as GET /api/rooms/{code} does."""
+    with db.unit():
+        members = list(active_players(room.id))
+
+    def describe(member: RoomPlayer) -> dict:
+        return {
+            "player_id": member.id,
+            "display_name": member.display_name,
+            "is_host": member.id == room.host_id,
+            "online": member.id in online,
+        }
+
+    return {
+        "code": room.code,
+        "status": room.status,
+        "players": [describe(member) for member in members if not member.spectator],
+        "spectators": [describe(member) for member in members if member.spectator],
+    }
+
+
+def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | None) -> None:
+    """Remove a member: players only in the lobby, spectators any time."""
+    if type(target_id) is not int or not 0 < target_id < 2**63:
+        raise ProtocolError(codes.INVALID_PAYLOAD, "player_id must be a player id")
+    with db.write():
+        room = db.locked(Room.select().where(Room.id == room_id)).get()
+        if room.host_id != host_id:
+            raise ProtocolError(codes.NOT_ALLOWED, "only the host can remove players")
+        target = RoomPlayer.get_or_none(
+            (RoomPlayer.id == target_id) & (RoomPlayer.room == room_id) & ~RoomPlayer.kicked
+        )
+        if target is None or target.id == host_id:
+            raise ProtocolError(codes.INVALID_PAYLOAD, "no such player to remove")
+        if room.status == "in_game" and not target.spectator:
+            raise ProtocolError(codes.NOT_ALLOWED, "players can only be removed in the lobby")
+        target.kicked = True
+        target.name_key = None  # the name is free again
+        target.save()
+    payload = {"player_id": target.id, "display_name": target.display_name}
+    context.publish(
+        room.code,
+        envelopes.event("player_kicked", payload),
+        reply_to=host_id,
+        correlation_id=correlation_id,
+    )
+    context.broker().close_player(
+        room.code, target.id, CloseCode.UNAUTHORIZED, "removed from the room by the host"
+    )
+
+
+def pass_host_if_away(room_id: int, host_id: int) -> None:
+    """Give the host role to the next online seated player when the host is gone."""
+    with db.write():
+        room = db.locked(Room.select().where(Room.id == room_id)).get()
+        online = context.broker().online(room.code)
+        if room.host_id != host_id or host_id in online:
+            return
+        members = [member for member in active_players(room_id) if member.id in online]
+        seated = [member for member in members if not member.spectator] or members
+        if not seated:
+            return  # nobody to hand it to: the host keeps it until someone returns
+        after = [member for member in seated if member.id > host_id]
+        heir = (after or seated)[0]
+        room.host_id = heir.id
+        room.save()
+    log.info("event=host_changed room=%s from=%s to=%s", room.code, host_id, heir.id)
+    payload = {"player_id": heir.id, "display_name": heir.display_name}
+    context.publish(room.code, envelopes.event("host_changed", payload))
+
+
+def schedule_host_check(room_id: int, host_id: int, grace: float) -> None:
+    """Check after a grace period (a page reload is not leaving) whether the host left.
+
+    One pending check per room: a host who comes and goes again only pushes it back,
+    so reconnect churn never piles up sleeping greenlets.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = context.state(app)
+    state.host_left[room_id] = (host_id, time.monotonic())
+    if room_id in state.host_checks:
+        return
+
+    def check() -> None:
+        try:
+            while True:
+                host, left_at = state.host_left[room_id]
+                wait = left_at + grace - time.monotonic()
+                if wait <= 0:
+                    break
+                gevent.sleep(wait)
+            with app.app_context():
+                pass_host_if_away(room_id, host)
+        except Exception:
+            log.exception("event=host_check_failed room_id=%s", room_id)
+        finally:
+            state.host_checks.pop(room_id, None)
+            state.host_left.pop(room_id, None)
+
+    state.host_checks[room_id] = gevent.spawn(check)

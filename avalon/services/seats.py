@@ -1,0 +1,31 @@
+"""Who a socket belongs to: the room and the player its token names."""
+
+from __future__ import annotations
+
+from avalon.protocol.codes import CloseCode
+from avalon.protocol.errors import CloseSocket
+from avalon.protocol.validation import normalise_code
+from avalon.services.tokens import TokenError
+from avalon.services.tokens import read_token
+from avalon.store import db
+from avalon.store.models import Room
+from avalon.store.models import RoomPlayer
+
+
+def find_seat(code: str, player_id: int, token: str, max_age: int) -> tuple[Room, RoomPlayer]:
+    """Check room, token and player in the protocol's order; raise CloseSocket if any fails."""
+    room_code = normalise_code(code)
+    with db.unit():
+        room = Room.get_or_none(Room.code == room_code) if room_code else None
+        if room is None:
+            raise CloseSocket(CloseCode.ROOM_NOT_FOUND, "no such room")
+        try:
+            claims = read_token(token, max_age)
+        except TokenError as exc:
+            raise CloseSocket(CloseCode.UNAUTHORIZED, str(exc)) from None
+        player = RoomPlayer.get_or_none(RoomPlayer.id == claims.room_player_id)
+        if claims.room_player_id != player_id or player is None or player.kicked:
+            raise CloseSocket(CloseCode.UNAUTHORIZED, "token not valid for this player")
+        if claims.room_id != room.id or player.room_id != room.id:
+            raise CloseSocket(CloseCode.FORBIDDEN, "token is for another room")
+    return room, player

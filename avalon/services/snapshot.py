@@ -1,0 +1,49 @@
+"""The full snapshot a socket receives first, and again after any resync."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from avalon.protocol import envelopes
+from avalon.realtime import hub
+from avalon.services import context
+from avalon.services import games
+from avalon.services import rooms
+from avalon.store import chat
+from avalon.store import db
+from avalon.store.models import Room
+from avalon.store.models import RoomPlayer
+
+log = logging.getLogger(__name__)
+
+
+def room_state(room_id: int, player_id: int, since: int | None) -> dict:
+    """The `state`/`room` envelope for one member: who they are, the room, chat, game."""
+    with db.unit():
+        room = Room.get_by_id(room_id)
+        player = RoomPlayer.get_by_id(player_id)
+    return envelopes.state(
+        "room",
+        {
+            "you": {
+                "player_id": player.id,
+                "display_name": player.display_name,
+                "is_host": player.id == room.host_id,
+                "spectator": player.spectator,
+            },
+            "room": rooms.room_payload(room, context.broker().online(room.code)),
+            "chat": chat.history(room.id, since),
+            "game": games.view_for(room.id, player),
+            "server_time": time.time(),
+        },
+    )
+
+
+def resync_all() -> None:
+    """Send every local socket a fresh snapshot (after messages may have been lost)."""
+    for conn in hub.all_connections():
+        try:
+            conn.send_envelope(room_state(conn.room_id, conn.player_id, None))
+        except Exception:
+            log.exception("event=resync_failed room=%s player=%s", conn.room_code, conn.player_id)

@@ -1,0 +1,1 @@
+"""Persistence: the pooled database, the models and chat storage."""

@@ -1,0 +1,1 @@
+"""The HTTP surface: the API blueprint, the room socket, pages, health and metrics."""

@@ -1,0 +1,108 @@
+"""The room socket's read loop and one handler per client message type."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from flask import current_app
+from simple_websocket import Server
+
+from avalon.ops import metrics
+from avalon.protocol import codes
+from avalon.protocol import envelopes
+from avalon.protocol.codes import CloseCode
+from avalon.protocol.errors import CloseSocket
+from avalon.protocol.errors import ProtocolError
+from avalon.protocol.validation import clean_chat_message
+from avalon.services import chat
+from avalon.services import games
+from avalon.services import rooms
+from avalon.web.session import Session
+
+
+def run_session(ws: Server, session: Session, config: dict) -> None:
+    """Read and answer messages until the socket closes or goes idle."""
+    idle_timeout = config["IDLE_TIMEOUT"]
+    max_bytes = config["MAX_MESSAGE_BYTES"]
+    conn = session.conn
+    while not conn.closing:
+        remaining = conn.sock.last_received + idle_timeout - time.monotonic()
+        if remaining <= 0:
+            raise CloseSocket(CloseCode.IDLE, "no frames received: idle timeout")
+        data = ws.receive(timeout=remaining)
+        if data is None:
+            continue
+        if isinstance(data, str) and too_big(data, max_bytes):
+            raise CloseSocket(CloseCode.TOO_BIG, "message too big")
+        metrics.inc("avalon_messages_in_total")
+        correlation_id = None
+        try:
+            message = envelopes.parse(data)
+            correlation_id = message.get("correlation_id")
+            HANDLERS[message["type"]](session, message["payload"], correlation_id)
+        except ProtocolError as err:
+            answer_error(
+                session, err, err.correlation_id if correlation_id is None else correlation_id
+            )
+
+
+def too_big(text: str, max_bytes: int) -> bool:
+    """Tell whether text is over the limit in UTF-8 bytes (the transport counts characters)."""
+    return len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes
+
+
+def answer_error(session: Session, err: ProtocolError, correlation_id: str | None) -> None:
+    """Send an error envelope; close with 1008 when a client keeps misbehaving."""
+    metrics.inc("avalon_errors_total", code=err.code)
+    session.conn.send_envelope(envelopes.error(err.code, err.message, correlation_id))
+    if session.errors.exceeded():
+        raise CloseSocket(CloseCode.POLICY, "too many errors")
+
+
+def handle_chat(session: Session, payload: dict, correlation_id: str | None) -> None:
+    """Validate, store and broadcast a chat message."""
+    if not session.chat_bucket.allow():
+        raise ProtocolError(codes.RATE_LIMITED, "slow down: too many chat messages")
+    text = clean_chat_message(payload.get("message"), current_app.config["CHAT_MAX_LENGTH"])
+    room, player = session.room, session.player
+    chat.post(room.id, room.code, player.id, player.display_name, text, correlation_id)
+
+
+def handle_system(session: Session, payload: dict, correlation_id: str | None) -> None:
+    """Answer the application-level ping."""
+    if payload.get("action") != "ping":
+        raise ProtocolError(codes.INVALID_PAYLOAD, "the only system action is ping")
+    session.conn.send_envelope(
+        envelopes.event("pong", {"server_time": time.time()}, correlation_id)
+    )
+
+
+def handle_vote(session: Session, payload: dict, correlation_id: str | None) -> None:
+    """Vote on the proposed team."""
+    games.move(session.room.id, session.player.id, "vote", payload, correlation_id)
+
+
+def handle_action(session: Session, payload: dict, correlation_id: str | None) -> None:
+    """Game actions and the host's room actions."""
+    action = payload.get("action")
+    if not isinstance(action, str):
+        raise ProtocolError(codes.INVALID_PAYLOAD, "payload.action must name an action")
+    options = {key: value for key, value in payload.items() if key != "action"}
+    room_id, player_id = session.room.id, session.player.id
+    if action in ("start_game", "play_again"):
+        games.start(room_id, player_id, options, correlation_id)
+    elif action == "kick":
+        rooms.kick(room_id, player_id, options.get("player_id"), correlation_id)
+    elif action != "vote" and games.game_move(action):
+        games.move(room_id, player_id, action, options, correlation_id)
+    else:
+        raise ProtocolError(codes.INVALID_PAYLOAD, f"unknown action {action[:32]!r}")
+
+
+HANDLERS: dict[str, Callable[[Session, dict, str | None], None]] = {
+    "chat": handle_chat,
+    "system": handle_system,
+    "vote": handle_vote,
+    "action": handle_action,
+}

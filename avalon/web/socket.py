@@ -1,0 +1,214 @@
+"""The room socket: handshake checks, authentication, the first snapshot, cleanup."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import gevent
+from flask import Flask
+from flask import current_app
+from flask import jsonify
+from flask import request
+from flask_sock import Sock
+from simple_websocket import ConnectionClosed
+from simple_websocket import Server
+from werkzeug.routing import WebsocketMismatch
+
+from avalon.ops import metrics
+from avalon.protocol import envelopes
+from avalon.protocol.codes import CloseCode
+from avalon.protocol.errors import CloseSocket
+from avalon.protocol.validation import parse_non_negative_int
+from avalon.realtime import hub
+from avalon.realtime.connection import CLOSE_WAIT
+from avalon.realtime.connection import Connection
+from avalon.realtime.transport import text_frame
+from avalon.realtime.transport import wrap_environ_socket
+from avalon.services import context
+from avalon.services import rooms
+from avalon.services.limits import SlidingWindow
+from avalon.services.limits import TokenBucket
+from avalon.services.seats import find_seat
+from avalon.services.snapshot import room_state
+from avalon.store.models import Room
+from avalon.store.models import RoomPlayer
+from avalon.web.handlers import run_session
+from avalon.web.session import Session
+
+log = logging.getLogger(__name__)
+
+sock = Sock()
+
+ERROR_LIMIT = 20  # error answers allowed to one socket ...
+ERROR_WINDOW = 10.0  # ... within this many seconds before it is closed with 1008
+
+
+def check_handshake() -> tuple[dict, int] | None:
+    """Reject a malformed upgrade with a JSON 400 before flask-sock tries to accept it."""
+    if request.url_rule is None or not request.url_rule.endpoint.endswith("room_socket"):
+        return None
+    key = request.headers.get("Sec-WebSocket-Key", "")
+    try:
+        valid_key = len(base64.b64decode(key, validate=True)) == 16
+    except (binascii.Error, ValueError):
+        valid_key = False
+    if not valid_key or request.headers.get("Sec-WebSocket-Version") != "13":
+        body = {"code": "bad_handshake", "message": "malformed WebSocket handshake"}
+        return {"error": body}, 400
+    # Declining permessage-deflate lets one framed message serve every socket.
+    request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+    if not wrap_environ_socket(request.environ, current_app.config["WRITE_TIMEOUT"]):
+        body = {"code": "unsupported_server", "message": "run the app under gunicorn"}
+        return {"error": body}, 500
+    return None
+
+
+def plain_request_error(error: WebsocketMismatch) -> tuple:
+    """Answer a plain HTTP request to the socket route with JSON."""
+    body = {"code": "websocket_required", "message": "this route only accepts WebSocket upgrades"}
+    return jsonify(error=body), 400
+
+
+@sock.route("/ws/rooms/<code>")
+def room_socket(ws: Server, code: str) -> None:
+    """Serve one player's socket from authentication to cleanup."""
+    config = current_app.config
+    session: Session | None = None
+    try:
+        if hub.shutting_down():
+            raise CloseSocket(*hub.SHUTTING_DOWN)
+        room, player, since = authenticate(code, config)
+        session = register(ws, room, player, config)
+        if hub.shutting_down():  # shutdown began while this socket authenticated
+            raise CloseSocket(*hub.SHUTTING_DOWN)
+        first_frame = text_frame(envelopes.to_bytes(room_state(room.id, player.id, since)))
+        session.conn.start(first_frame)
+        if session.came_online:
+            announce(session, "player_connected")
+        log.info("event=connected room=%s player=%s", room.code, player.id)
+        run_session(ws, session, config)
+    except CloseSocket as close:
+        if session is None:
+            refuse(ws, close)
+        else:
+            session.conn.close(close.code, close.reason)
+    except ConnectionClosed:
+        pass
+    except Exception as exc:
+        log.exception("event=socket_failed room=%s", code[:16])
+        metrics.count_failure(exc)
+        if session is None:
+            refuse(ws, CloseSocket(CloseCode.INTERNAL_ERROR, "internal error"))
+        else:
+            session.conn.close(CloseCode.INTERNAL_ERROR, "internal error")
+    finally:
+        if session is not None:
+            finish_session(session)
+
+
+def refuse(ws: Server, close: CloseSocket) -> None:
+    """Tell a client why it cannot stay, then close (no writer greenlet exists yet)."""
+    metrics.inc("avalon_closes_total", code=str(int(close.code)))
+    try:
+        if close.error_code:
+            ws.send(envelopes.encode(envelopes.error(close.error_code, close.reason)))
+        ws.close(close.code, close.reason[:120])
+        # Wait for the client's close reply: closing first would reset the connection
+        # and could destroy the unread close frame on the client's side.
+        ws.thread.join(CLOSE_WAIT)
+    except (OSError, ConnectionClosed):
+        pass
+
+
+def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None]:
+    """Check the credentials in the protocol's order; return room, player and since."""
+    origin = request.headers.get("Origin")
+    if origin is not None and not origin_allowed(origin, request.host, config["ALLOWED_ORIGINS"]):
+        raise CloseSocket(CloseCode.FORBIDDEN, "origin not allowed")
+    player_id_text = request.args.get("player_id")
+    token = request.args.get("token") or bearer_token(request.headers.get("Authorization"))
+    if not player_id_text or not token:
+        raise CloseSocket(CloseCode.BAD_REQUEST, "player_id and token are required")
+    try:
+        player_id = parse_non_negative_int(player_id_text)
+        since = parse_non_negative_int(request.args.get("since"))
+    except ValueError:
+        message = "player_id and since must be non-negative integers"
+        raise CloseSocket(CloseCode.BAD_REQUEST, message) from None
+    assert player_id is not None  # present: checked above
+    room, player = find_seat(code, player_id, token, config["TOKEN_MAX_AGE"])
+    return room, player, since
+
+
+def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Session:
+    """Create the player's connection and register it with the broker."""
+    conn = Connection(ws, room.code, room.id, player.id, player.display_name, config["SEND_QUEUE"])
+    came_online = context.broker().connect(conn)
+    return Session(
+        conn,
+        room,
+        player,
+        TokenBucket(config["CHAT_BURST"], config["CHAT_RATE"]),
+        SlidingWindow(ERROR_LIMIT, ERROR_WINDOW),
+        came_online,
+    )
+
+
+def announce(session: Session, name: str) -> None:
+    """Tell everyone else in the room that this player came or went."""
+    payload = {"player_id": session.player.id, "display_name": session.player.display_name}
+    context.publish(session.room.code, envelopes.event(name, payload), exclude=session.player.id)
+
+
+def finish_session(session: Session) -> None:
+    """Unregister the socket, tell the room if the player left, let the writer finish."""
+    conn = session.conn
+    conn.close(CloseCode.NORMAL, "bye")
+    if context.broker().disconnect(conn):
+        announce(session, "player_disconnected")
+        if session.player.id == session.room.host_id:
+            grace = current_app.config["HOST_GRACE"]
+            rooms.schedule_host_check(session.room.id, session.player.id, grace)
+    conn.wait_closed(current_app.config["WRITE_TIMEOUT"] + 3)
+    log.info(
+        "event=disconnected room=%s player=%s code=%s",
+        conn.room_code,
+        conn.player_id,
+        None if conn.close_code is None else int(conn.close_code),
+    )
+
+
+class ReaderGreenlet(gevent.Greenlet):
+    """simple-websocket's reader as a plain greenlet: a patched Thread costs more per socket."""
+
+    def __init__(self, target: Callable[[], None]) -> None:
+        super().__init__(target)
+
+
+def origin_allowed(origin: str, host: str, allowed: list[str]) -> bool:
+    """Allow the page's own host and the configured extra origins."""
+    origin = origin.rstrip("/")
+    return urlsplit(origin).netloc.lower() == host.lower() or origin in allowed
+
+
+def bearer_token(header: str | None) -> str | None:
+    """Extract the token of an `Authorization: Bearer` header."""
+    if header and header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Register the socket route and its handshake checks."""
+    app.config["SOCK_SERVER_OPTIONS"] = {
+        "ping_interval": app.config["PING_INTERVAL"],
+        "max_message_size": app.config["MAX_MESSAGE_BYTES"],
+        "thread_class": ReaderGreenlet,
+    }
+    app.before_request(check_handshake)
+    app.register_error_handler(WebsocketMismatch, plain_request_error)
+    sock.init_app(app)

@@ -1,0 +1,83 @@
+"""The app built in-process: the factory, per-app state, the CLI and the HTTP API."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner
+
+from avalon import create_app
+from avalon.game import rules
+from avalon.protocol.codes import CloseCode
+from avalon.services import context
+from tests.support import SECRET_KEY
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_init_db_command_creates_the_schema(runner: FlaskCliRunner, client: FlaskClient):
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0 and "Database ready." in result.output
+    response = client.post("/api/rooms", json={"display_name": "Alice"})
+    assert response.status_code == 201
+
+
+def test_create_join_and_describe_a_room(client: FlaskClient):
+    host = client.post("/api/rooms", json={"display_name": "Alice"}).get_json()
+    assert host["is_host"] is True and len(host["code"]) == 5
+    guest = client.post(f"/api/rooms/{host['code'].lower()}/join", json={"display_name": "Bob"})
+    assert guest.status_code == 201 and guest.get_json()["is_host"] is False
+    room = client.get(f"/api/rooms/{host['code']}").get_json()
+    assert [p["display_name"] for p in room["players"]] == ["Alice", "Bob"]
+    assert room["status"] == "lobby"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code"),
+    [
+        ("POST", "/api/rooms", None, 400, "bad_json"),
+        ("POST", "/api/rooms", {"display_name": ""}, 400, "invalid_display_name"),
+        ("POST", "/api/rooms/ZZZZZ/join", {"display_name": "Bob"}, 404, "room_not_found"),
+        ("GET", "/api/rooms/0", None, 404, "room_not_found"),
+        ("GET", "/nowhere", None, 404, "not_found"),
+        ("DELETE", "/api/rooms", None, 405, "method_not_allowed"),
+        ("GET", "/ws/rooms/ABCDE", None, 400, "websocket_required"),
+    ],
+)
+def test_errors_are_json(client: FlaskClient, method, path, body, status, code):
+    response = client.open(path, method=method, json=body)
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == code
+
+
+def test_rules_endpoint_serves_the_rule_tables_and_close_codes(client: FlaskClient):
+    served = client.get("/api/rules").get_json()
+    for count in range(rules.MIN_PLAYERS, rules.MAX_PLAYERS + 1):
+        assert served["team_sizes"][str(count)] == rules.TEAM_SIZES[count]
+        assert served["evil_count"][str(count)] == rules.EVIL_COUNT[count]
+        assert served["fails_required"][str(count)] == rules.fails_required(count)
+    assert served["roles"] == rules.ROLE_ORDER
+    assert set(served["evil_roles"]) == rules.EVIL_ROLES
+    assert served["optional_roles"] == ["percival", "morgana", "mordred", "oberon"]
+    assert served["close_codes"]["replaced"] == CloseCode.REPLACED == 4409
+    assert served["close_codes"] == {code.name.lower(): int(code) for code in CloseCode}
+
+
+def test_two_apps_in_one_process_keep_their_own_state(app: Flask):
+    # The database is one per process (peewee binds the models to one proxy): share it.
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET_KEY,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "ROOM_REQUEST_BURST": 1.0,
+            "ROOM_REQUEST_RATE": 0.001,
+        }
+    )
+    assert context.state(app) is not context.state(other)
+    assert context.state(app).broker is not context.state(other).broker
+    limited = other.test_client()
+    assert limited.get("/api/rooms/ZZZZZ").status_code == 404
+    assert limited.get("/api/rooms/ZZZZZ").status_code == 429  # the other app's burst of 1
+    assert all(app.test_client().get("/api/rooms/ZZZZZ").status_code == 404 for _ in range(5))

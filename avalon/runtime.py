@@ -11,8 +11,8 @@ from flask import Flask
 from avalon.ops import metrics
 from avalon.realtime import hub
 from avalon.services import context
-from avalon.services import games
 from avalon.services import snapshot
+from avalon.services import timer_sweep
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def start_worker(app: Flask) -> None:
     broker = context.state(app).broker
     broker.on_resync = in_app(app, snapshot.resync_all)
     broker.start()
-    gevent.spawn(in_app(app, games.sweep_timers))
+    gevent.spawn(in_app(app, timer_sweep.sweep_timers))
     gevent.spawn(metrics.publish_forever)
 
 

@@ -122,7 +122,9 @@ class Table:
             ]
         if phase == "assassination":
             assassin = next(p for p in players if self.role_of(p) == "assassin")
-            target = rng.choice([p for p in players if p != assassin])
+            # The Assassin may not name a teammate it sees (PROTOCOL section 5).
+            seen = {entry["player_id"] for entry in self.views[assassin]["you"]["sees"]}
+            target = rng.choice([p for p in players if p != assassin and p not in seen])
             return [(assassin, "action", {"action": "assassinate", "target": target})]
         return []
 

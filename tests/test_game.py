@@ -26,6 +26,10 @@ SETUPS = {
 }
 
 
+HISTORY_KEYS = {"quest", "proposal", "leader", "team", "votes", "approved"}
+TIMER_KEYS = {"seconds", "deadline", "paused", "remaining"}
+
+
 def expected_sees(player: int, roles: dict[int, str]) -> list[dict]:
     """Night knowledge per PROTOCOL section 4, written independently of the rules module."""
     role = roles[player]
@@ -77,6 +81,14 @@ def assert_frame_keeps_secrets(message: dict, player: int, roles: dict[int, str]
             del you["role"], you["alignment"]
         if game["phase"] == "voting":
             assert game["votes"] is None
+            # The vote in progress is never part of the history, not even who voted how.
+            current = (game["quest"], game["proposal"])
+            assert all((p["quest"], p["proposal"]) != current for p in game["history"])
+        for proposal in game["history"]:
+            assert set(proposal) == HISTORY_KEYS
+            assert set(proposal["votes"]) == {str(p) for p in game["players"]}
+        assert game["timer"] is None or set(game["timer"]) == TIMER_KEYS
+        assert "assassination" not in game
         del game["roles_in_play"], game["lady_results"]
     event, payload = message.get("event"), message.get("payload", {})
     if event == "game_started":
@@ -115,7 +127,8 @@ def test_complete_game_keeps_every_secret(server, players):
     try:
         first = table.start(**SETUPS[players])
         assert first["phase"] == "team_building" and first["quest"] == 1
-        assert first["players"] == [seat["player_id"] for seat in seats]
+        # random_seats (the default) shuffles the seat order at each start.
+        assert sorted(first["players"]) == [seat["player_id"] for seat in seats]
         assert (first["lady"] is not None) == (players >= 7)
         final = table.play_to_end(random.Random(players))
         assert final["phase"] == "game_over"

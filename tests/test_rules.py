@@ -45,13 +45,14 @@ VIEW_KEYS = {
     "voted",
     "votes",
     "quest_results",
+    "history",
     "played",
     "lady",
     "you",
     "lady_results",
     "winner",
     "reason",
-}  # plus "roles", only once the game is over
+}  # plus "roles" and "assassination", only once the game is over
 LEGAL_ENDINGS = {
     ("evil", "three_fails"),
     ("evil", "five_rejections"),
@@ -634,11 +635,68 @@ def test_assassination(n, hit):
     assert game.record()["assassin_target"] == target
 
 
-def test_assassin_may_name_another_evil_player():
+def test_assassin_may_not_name_a_visible_teammate():
     game = make_game(7, ["merlin", "assassin", "morgana"], lady=False)
     play_quests(game, [True, True, True])
-    game.assassinate(by_role(game, "assassin"), by_role(game, "morgana"))
+    assassin, morgana = by_role(game, "assassin"), by_role(game, "morgana")
+    error = assert_rule_error("not_allowed", game.assassinate, assassin, morgana)
+    assert "morgana" not in str(error).lower()  # the refusal names no role
+    assert morgana not in game.assassin_targets()
+    assert game.phase == "assassination"
+
+
+def test_assassin_may_name_oberon_whom_it_does_not_see():
+    game = make_game(7, ["merlin", "assassin", "oberon"], lady=False)
+    play_quests(game, [True, True, True])
+    assassin, oberon = by_role(game, "assassin"), by_role(game, "oberon")
+    assert oberon in game.assassin_targets()
+    events = game.assassinate(assassin, oberon)
     assert (game.winner, game.reason) == ("good", "merlin_survived")
+    assert events[0].payload["assassination"] == {"assassin": assassin, "target": oberon}
+    assert game.view(None)["assassination"] == {"assassin": assassin, "target": oberon}
+
+
+@pytest.mark.parametrize("n", COUNTS)
+def test_timeout_moves_never_gamble(n):
+    rng = random.Random(n)
+    game = make_game(n, ["merlin", "assassin", "morgana"], lady=False)
+    while game.phase != "game_over":
+        for player_id in game.awaited():
+            if game.phase == "game_over":
+                break
+            kind, payload = game.timeout_move(player_id, rng)
+            if kind == "vote":
+                assert payload == {"approve": True}
+            if kind == "play_quest":
+                assert payload == {"success": True}
+            if kind == "assassinate":
+                seen = {entry["player_id"] for entry in game.sees(player_id)}
+                assert payload["target"] not in seen | {player_id}
+            game.apply(player_id, kind, payload)
+    # Every team is approved at once and every card succeeds: three quests, then the shot.
+    assert game.reason in ("merlin_assassinated", "merlin_survived")
+    assert [entry["proposal"] for entry in game.view(None)["history"]] == [1, 1, 1]
+
+
+def test_history_holds_completed_proposals_only():
+    game = make_game(5, lady=False)
+    leader = game.leader
+    game.propose_team(leader, game.players[:2])
+    for voter in game.players:
+        game.vote(voter, False)
+    game.propose_team(game.leader, game.players[1:3])
+    game.vote(game.players[0], True)
+    history = game.view(game.players[1])["history"]
+    assert history == [
+        {
+            "quest": 1,
+            "proposal": 1,
+            "leader": leader,
+            "team": game.players[:2],
+            "votes": {str(p): False for p in game.players},
+            "approved": False,
+        }
+    ]
 
 
 # -- Lady of the Lake ------------------------------------------------------------------
@@ -1013,7 +1071,7 @@ def check_step(game, events):
     over = game.phase == "game_over"
     for viewer in [*game.players, None]:
         view = game.view(viewer)
-        assert set(view) == VIEW_KEYS | ({"roles"} if over else set())
+        assert set(view) == VIEW_KEYS | ({"roles", "assassination"} if over else set())
         assert json.loads(json.dumps(view)) == view
         if over:
             assert view["roles"] == {

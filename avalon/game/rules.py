@@ -355,6 +355,12 @@ class Game:
             return [self.assassin()]
         return []
 
+    def assassin_targets(self) -> list[int]:
+        """Return whom the Assassin may name: anyone it does not see as evil (Oberon too)."""
+        assassin = self.assassin()
+        seen = {entry["player_id"] for entry in self.sees(assassin)}
+        return [pid for pid in self.players if pid != assassin and pid not in seen]
+
     def lady_targets(self) -> list[int]:
         """Return the players the Lady may examine: everyone who has never held her."""
         return [pid for pid in self.players if pid not in self.lady_ineligible]
@@ -465,6 +471,9 @@ class Game:
             raise _invalid("target must be a player of this game")
         if target == player_id:
             raise _not_allowed("the Assassin may not name themself")
+        if target not in self.assassin_targets():
+            # Said without naming a role: the Assassin already sees who its teammates are.
+            raise _not_allowed("the Assassin may not name a player it knows to be evil")
         self.assassin_target = target
         self.version += 1
         if self.role_of(target) == "merlin":
@@ -486,8 +495,22 @@ class Game:
             return "play_quest", {"success": good or rng.random() < 0.5}
         if self.phase == "lady":
             return "lady_of_the_lake", {"target": rng.choice(self.lady_targets())}
-        others = [pid for pid in self.players if pid != player_id]
-        return "assassinate", {"target": rng.choice(others)}
+        return "assassinate", {"target": rng.choice(self.assassin_targets())}
+
+    def timeout_move(self, player_id: int, rng: random.Random) -> tuple[str, dict[str, Any]]:
+        """Return the move the turn timer makes for an absent player: never a gamble.
+
+        A timed-out vote approves and a timed-out quest card succeeds, so the timer can
+        neither reject a fifth team nor sabotage a quest; the choices it must make (a
+        team, the Lady's target, the Assassin's target) are random among legal ones.
+        """
+        if player_id not in self.awaited():
+            raise _not_allowed("the game is not waiting for this player")
+        if self.phase == "voting":
+            return "vote", {"approve": True}
+        if self.phase == "questing":
+            return "play_quest", {"success": True}
+        return self.random_move(player_id, rng)
 
     # -- what clients see ----------------------------------------------------------
 
@@ -535,6 +558,8 @@ class Game:
             "voted": [pid for pid in self.players if str(pid) in self.ballots],
             "votes": dict(self.votes) if self.votes is not None else None,
             "quest_results": copy.deepcopy(self.quest_results),
+            # Completed proposals only: a vote in progress is in `voted`, never here.
+            "history": copy.deepcopy(self.proposals),
             "played": list(self.played),
             "lady": lady,
             "you": you,
@@ -543,9 +568,16 @@ class Game:
             "reason": self.reason,
         }
         if over:
-            # The key itself appears in no message before the game is over.
+            # These keys appear in no message before the game is over.
             view["roles"] = self._roles_by_id()
+            view["assassination"] = self.assassination()
         return view
+
+    def assassination(self) -> dict[str, int] | None:
+        """Return who the Assassin named, once it happened (None for other endings)."""
+        if self.assassin_target is None:
+            return None
+        return {"assassin": self.assassin(), "target": self.assassin_target}
 
     def record(self) -> dict[str, Any]:
         """Return the full public record of a finished game."""
@@ -664,5 +696,10 @@ class Game:
         self.team = None
         self.played = []
         self.ballots = {}
-        payload = {"winner": winner, "reason": reason, "roles": self._roles_by_id()}
+        payload = {
+            "winner": winner,
+            "reason": reason,
+            "roles": self._roles_by_id(),
+            "assassination": self.assassination(),
+        }
         return [Event("game_over", payload)]

@@ -10,13 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from datetime import timedelta
-from typing import Any
 
-import gevent
-from flask import current_app
-
-from avalon.game.rules import MOVES
 from avalon.game.rules import SPECIAL_ROLES
 from avalon.game.rules import Event
 from avalon.game.rules import Game
@@ -24,21 +18,19 @@ from avalon.game.rules import RuleError
 from avalon.protocol import codes
 from avalon.protocol import envelopes
 from avalon.protocol.errors import ProtocolError
-from avalon.realtime import hub
 from avalon.services import context
+from avalon.services import turns
 from avalon.services.rooms import active_players
 from avalon.store import db
 from avalon.store.models import GameRecord
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
-from avalon.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
-TURN_SECONDS_MAX = 3600  # the host's turn timer, when set (the minimum is configured)
 MOVE_ATTEMPTS = 5  # a move that lost a race re-reads the state and tries again
-TIMER_SWEEP_SECONDS = 1.0  # how often each worker looks for games past their deadline
 DEFAULT_ROLES = ["merlin", "assassin"]
+START_OPTIONS = frozenset({"roles", "lady_of_the_lake", "turn_timer", "random_seats"})
 
 _rng = random.SystemRandom()  # roles and first leaders must not be predictable
 
@@ -54,13 +46,23 @@ def latest(room_id: int, for_update: bool = False) -> GameRecord | None:
     return (db.locked(query) if for_update else query).first()
 
 
-def view_for(room_id: int, player: RoomPlayer) -> dict | None:
+def view_for(room: Room, player: RoomPlayer) -> dict | None:
     """A member's view of the room's current (or last) game, for a snapshot."""
+    if room.status == "lobby":
+        return None  # before the first game, or the host brought the table back
     with db.unit():
-        record = latest(room_id)
+        record = latest(room.id)
     if record is None:
         return None
-    return load(record).view(None if player.spectator else player.id)
+    game = load(record)
+    return member_view(game, turns.timer_view(game, record), player.id)
+
+
+def member_view(game: Game, timer: dict | None, player_id: int | None) -> dict:
+    """A member's view with the turn timer; spectators and members not seated get one view."""
+    view = game.view(player_id if player_id in game.players else None)
+    view["timer"] = timer
+    return view
 
 
 def record_of(room_id: int, number: int) -> dict | None:
@@ -77,28 +79,9 @@ def record_of(room_id: int, number: int) -> dict | None:
         raise ProtocolError(err.code, err.message) from None
 
 
-def deadline(game: Game, turn_seconds: int | None) -> Any:
-    """When the turn timer next moves for absent players (None: no timer, or over)."""
-    if turn_seconds is None or game.phase == "game_over":
-        return None
-    return utcnow() + timedelta(seconds=turn_seconds)
-
-
-def parse_turn_timer(value: object) -> int | None:
-    """Check the host's turn timer option."""
-    low, high = current_app.config["TURN_TIMER_MIN"], TURN_SECONDS_MAX
-    if value is None:
-        return None
-    if type(value) is not int or not low <= value <= high:
-        raise ProtocolError(
-            codes.INVALID_PAYLOAD, f"turn_timer must be null or {low}-{high} seconds"
-        )
-    return value
-
-
 def start(room_id: int, host_id: int, options: dict, correlation_id: str | None) -> None:
     """Start a game (or the next one) with the room's seated players."""
-    unknown = set(options) - {"roles", "lady_of_the_lake", "turn_timer"}
+    unknown = set(options) - START_OPTIONS
     if unknown:
         raise ProtocolError(codes.INVALID_PAYLOAD, f"unknown start_game options: {sorted(unknown)}")
     with db.write():
@@ -111,7 +94,12 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
         previous = latest(room_id)
         if not options and previous is not None:
             options = options_of(previous)  # "play again" keeps the last game's setup
-        turn_seconds = parse_turn_timer(options.get("turn_timer"))
+        turn_seconds = turns.parse_turn_timer(options.get("turn_timer"))
+        random_seats = options.get("random_seats", True)
+        if not isinstance(random_seats, bool):
+            raise ProtocolError(codes.INVALID_PAYLOAD, "random_seats must be true or false")
+        if random_seats:
+            _rng.shuffle(seated)
         try:
             game, events = Game.new(
                 seated, options.get("roles", DEFAULT_ROLES), options.get("lady_of_the_lake"), _rng
@@ -126,20 +114,24 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
             phase=game.phase,
             state="{}",
             turn_seconds=turn_seconds,
-            deadline=deadline(game, turn_seconds),
+            options=json.dumps({**options, "random_seats": random_seats}),
         )
+        for column, value in turns.next_turn(game, record).items():
+            setattr(record, column, value)
         game.game_id = record.id
         record.state = json.dumps(game.to_dict())
         record.save()
         room.status = "in_game"
         room.save()
     log.info("event=game_started room=%s game=%s players=%d", room.code, game.number, len(seated))
-    announce(room.code, room_id, game, events, host_id, correlation_id)
+    announce(room.code, room_id, game, record, events, host_id, correlation_id)
 
 
 def options_of(record: GameRecord) -> dict:
     """The start_game options a stored game was started with."""
-    game = load(record)
+    if record.options:
+        return dict(json.loads(record.options))
+    game = load(record)  # a game stored before options were
     special = [role for role in dict.fromkeys(game.roles_in_play()) if role in SPECIAL_ROLES]
     return {
         "roles": special,
@@ -165,24 +157,27 @@ def move(
             if not save(record, game):
                 continue  # another worker moved first: read again
             room_code = finish_room(room_id, game)
-        announce(room_code, room_id, game, events, player_id, correlation_id)
+        announce(room_code, room_id, game, record, events, player_id, correlation_id)
         return
     raise ProtocolError(codes.CONFLICT, "the game changed under this move: try again")
 
 
-def save(record: GameRecord, game: Game) -> bool:
-    """Write the new state if nobody else changed it since it was read."""
+def save(record: GameRecord, game: Game, timer: dict | None = None) -> bool:
+    """Write the new state (and the next turn's timer) unless someone changed it meanwhile."""
+    columns = turns.next_turn(game, record) if timer is None else timer
     updated = (
         GameRecord.update(
-            state=json.dumps(game.to_dict()),
-            version=game.version,
-            phase=game.phase,
-            deadline=deadline(game, record.turn_seconds),
+            state=json.dumps(game.to_dict()), version=game.version, phase=game.phase, **columns
         )
         .where((GameRecord.id == record.id) & (GameRecord.version == record.version))
         .execute()
     )
-    return updated == 1
+    if updated != 1:
+        return False
+    for column, value in columns.items():
+        setattr(record, column, value)  # announce() reads the timer from the record
+    record.version = game.version
+    return True
 
 
 def finish_room(room_id: int, game: Game) -> str:
@@ -198,6 +193,7 @@ def announce(
     room_code: str,
     room_id: int,
     game: Game,
+    record: GameRecord,
     events: list[Event],
     actor: int | None,
     correlation_id: str | None,
@@ -207,59 +203,36 @@ def announce(
         context.publish(room_code, envelopes.event(event.name, event.payload), to=event.to)
     with db.unit():
         members = list(active_players(room_id))
-    spectator_view = envelopes.to_bytes(envelopes.state("game", game.view(None)))
+    timer = turns.timer_view(game, record)
+    spectator_view = envelopes.to_bytes(envelopes.state("game", member_view(game, timer, None)))
     for member in members:
         if member.spectator or member.id not in game.players:
             data = spectator_view
         else:
-            data = envelopes.to_bytes(envelopes.state("game", game.view(member.id)))
+            view = member_view(game, timer, member.id)
+            data = envelopes.to_bytes(envelopes.state("game", view))
         context.send(room_code, data, to=member.id, reply_to=actor, correlation_id=correlation_id)
 
 
-def move_for_absent(record_id: int) -> None:
-    """Play a random legal move for everyone the game still awaits past its deadline."""
+def pause_timer(room_id: int, host_id: int, paused: object, correlation_id: str | None) -> None:
+    """The host stops the turn timer (the time left is kept) or lets it run on."""
+    if not isinstance(paused, bool):
+        raise ProtocolError(codes.INVALID_PAYLOAD, "paused must be true or false")
     with db.write():
-        record = GameRecord.get_or_none(GameRecord.id == record_id)
-        if record is None or record.deadline is None or record.deadline > utcnow():
-            return  # someone moved meanwhile: the deadline moved on
+        room = db.locked(Room.select().where(Room.id == room_id)).get()
+        if room.host_id != host_id:
+            raise ProtocolError(codes.NOT_ALLOWED, "only the host can pause the timer")
+        record = latest(room_id, for_update=True)
+        if record is None or record.phase == "game_over" or record.turn_seconds is None:
+            raise ProtocolError(codes.NOT_ALLOWED, "no game with a turn timer is in progress")
+        if paused == (record.paused_left is not None):
+            raise ProtocolError(
+                codes.NOT_ALLOWED, "the timer is already " + ("paused" if paused else "running")
+            )
         game = load(record)
-        events: list[Event] = []
-        for player_id in game.awaited():
-            if game.phase == "game_over":
-                break
-            try:
-                kind, payload = game.random_move(player_id, _rng)
-                events += game.apply(player_id, kind, payload)
-            except RuleError:
-                continue  # the phase moved on within this loop
-        if not save(record, game):
-            return
-        room_code = finish_room(record.room_id, game)
-    log.info("event=timer_moved room=%s game=%s", room_code, game.number)
-    announce(room_code, record.room_id, game, events, None, None)
-
-
-def sweep_timers() -> None:
-    """Forever: find games past their deadline and move for the absent players."""
-    while True:
-        gevent.sleep(TIMER_SWEEP_SECONDS)
-        try:
-            query = GameRecord.select(GameRecord.id).where(GameRecord.deadline < utcnow())
-            if not context.broker().reaches_every_worker:
-                # In-process delivery reaches only this worker's sockets: move only for
-                # rooms whose players are here, or nobody would see the move.
-                here = hub.local_rooms()
-                if not here:
-                    continue
-                query = query.join(Room).where(Room.code.in_(here))
-            with db.unit():
-                due = [record.id for record in query]
-            for record_id in due:
-                move_for_absent(record_id)
-        except Exception:
-            log.exception("event=timer_sweep_failed")
-
-
-def game_move(kind: str) -> bool:
-    """Tell whether an action name is a move of the rules."""
-    return kind in MOVES
+        game.version += 1  # clients redraw from the newest view: the pause is a change
+        if not save(record, game, turns.pause(record) if paused else turns.resume(record)):
+            raise ProtocolError(codes.CONFLICT, "the game changed meanwhile: try again")
+    event = envelopes.event("timer_paused", {"paused": paused})
+    context.publish(room.code, event, reply_to=host_id, correlation_id=correlation_id)
+    announce(room.code, room_id, game, record, [], host_id, correlation_id)

@@ -34,14 +34,17 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def create_room(display_name: str) -> tuple[Room, RoomPlayer]:
+def create_room(display_name: str, device: str | None = None) -> tuple[Room, RoomPlayer]:
     """Create a room with its first player as host."""
     for _ in range(CODE_ATTEMPTS):
         try:
             with db.write():
                 room = Room.create(code=new_code())
                 player = RoomPlayer.create(
-                    room=room, display_name=display_name, name_key=name_key(display_name)
+                    room=room,
+                    display_name=display_name,
+                    name_key=name_key(display_name),
+                    device=device,
                 )
                 room.host_id = player.id
                 room.save()
@@ -57,13 +60,19 @@ def find_room(code: str) -> Room | None:
         return Room.get_or_none(Room.code == code)
 
 
-def join_room(code: str, display_name: str, spectator: bool = False) -> tuple[Room, RoomPlayer]:
-    """Add a player (in the lobby) or a spectator (any time) to a room."""
+def join_room(
+    code: str, display_name: str, spectator: bool = False, device: str | None = None
+) -> tuple[Room, RoomPlayer]:
+    """Add a player (between games) or a spectator (any time) to a room."""
     try:
         with db.write():
             room = db.locked(Room.select().where(Room.code == code)).first()
             if room is None:
                 raise ApiError("room_not_found", f"no room with code {code}", 404)
+            if device is not None and is_barred(room.id, device):
+                raise ApiError("kicked", "the host removed you from this room", 409)
+            if room.locked:
+                raise ApiError("room_locked", "the host has locked this room", 409)
             members = list(active_players(room.id))
             if any(member.name_key == name_key(display_name) for member in members):
                 raise ApiError("name_taken", "that name is taken in this room", 409)
@@ -71,7 +80,7 @@ def join_room(code: str, display_name: str, spectator: bool = False) -> tuple[Ro
             most = current_app.config["MAX_SPECTATORS"]
             if spectator and len(members) - seated >= most:
                 raise ApiError("room_full", f"a room holds at most {most} spectators", 409)
-            if not spectator and room.status != "lobby":
+            if not spectator and room.status == "in_game":
                 raise ApiError(
                     "game_in_progress", "a game is in progress: join as a spectator", 409
                 )
@@ -82,6 +91,7 @@ def join_room(code: str, display_name: str, spectator: bool = False) -> tuple[Ro
                 display_name=display_name,
                 name_key=name_key(display_name),
                 spectator=spectator,
+                device=device,
             )
             return room, player
     except IntegrityError:
@@ -89,11 +99,20 @@ def join_room(code: str, display_name: str, spectator: bool = False) -> tuple[Ro
         raise ApiError("name_taken", "that name is taken in this room", 409) from None
 
 
-def active_players(room_id: int) -> Iterable[RoomPlayer]:
-    """Members of a room (players and spectators) who were not kicked, in join order."""
+def is_barred(room_id: int, device: str) -> bool:
+    """Tell whether the host removed a member who joined from this browser."""
     return (
         RoomPlayer.select()
-        .where((RoomPlayer.room == room_id) & (RoomPlayer.kicked == False))  # noqa: E712
+        .where((RoomPlayer.room == room_id) & (RoomPlayer.device == device) & RoomPlayer.kicked)
+        .exists()
+    )
+
+
+def active_players(room_id: int) -> Iterable[RoomPlayer]:
+    """Members of a room (players and spectators) still in it, in join order."""
+    return (
+        RoomPlayer.select()
+        .where((RoomPlayer.room == room_id) & ~RoomPlayer.kicked & ~RoomPlayer.left)
         .order_by(RoomPlayer.id)
     )
 
@@ -114,6 +133,7 @@ def room_payload(room: Room, online: set[int]) -> dict:
     return {
         "code": room.code,
         "status": room.status,
+        "locked": room.locked,
         "players": [describe(member) for member in members if not member.spectator],
         "spectators": [describe(member) for member in members if member.spectator],
     }
@@ -133,8 +153,8 @@ def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | No
         if target is None or target.id == host_id:
             raise ProtocolError(codes.INVALID_PAYLOAD, "no such player to remove")
         if room.status == "in_game" and not target.spectator:
-            raise ProtocolError(codes.NOT_ALLOWED, "players can only be removed in the lobby")
-        target.kicked = True
+            raise ProtocolError(codes.NOT_ALLOWED, "players can only be removed between games")
+        target.kicked = True  # with its device: that browser cannot join this room again
         target.name_key = None  # the name is free again
         target.save()
     payload = {"player_id": target.id, "display_name": target.display_name}
@@ -149,6 +169,16 @@ def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | No
     )
 
 
+def heir_of(room: Room, host_id: int, online: set[int]) -> RoomPlayer | None:
+    """The member who takes over from a host: the next online seated player, if any."""
+    members = [m for m in active_players(room.id) if m.id in online and m.id != host_id]
+    seated = [member for member in members if not member.spectator] or members
+    if not seated:
+        return None
+    after = [member for member in seated if member.id > host_id]
+    return (after or seated)[0]
+
+
 def pass_host_if_away(room_id: int, host_id: int) -> None:
     """Give the host role to the next online seated player when the host is gone."""
     with db.write():
@@ -156,14 +186,16 @@ def pass_host_if_away(room_id: int, host_id: int) -> None:
         online = context.broker().online(room.code)
         if room.host_id != host_id or host_id in online:
             return
-        members = [member for member in active_players(room_id) if member.id in online]
-        seated = [member for member in members if not member.spectator] or members
-        if not seated:
+        heir = heir_of(room, host_id, online)
+        if heir is None:
             return  # nobody to hand it to: the host keeps it until someone returns
-        after = [member for member in seated if member.id > host_id]
-        heir = (after or seated)[0]
         room.host_id = heir.id
         room.save()
+    announce_host(room, host_id, heir)
+
+
+def announce_host(room: Room, host_id: int, heir: RoomPlayer) -> None:
+    """Tell the room who hosts it now."""
     log.info("event=host_changed room=%s from=%s to=%s", room.code, host_id, heir.id)
     payload = {"player_id": heir.id, "display_name": heir.display_name}
     context.publish(room.code, envelopes.event("host_changed", payload))

@@ -34,7 +34,7 @@ def room_state(room_id: int, player_id: int, since: int | None) -> dict:
             },
             "room": rooms.room_payload(room, context.broker().online(room.code)),
             "chat": chat.history(room.id, since),
-            "game": games.view_for(room.id, player),
+            "game": games.view_for(room, player),
             "server_time": time.time(),
         },
     )

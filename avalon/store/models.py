@@ -1,4 +1,7 @@
-"""peewee models: rooms, their players and their chat."""
+"""peewee models: rooms, their members, their chat and their games.
+
+Every change to a model needs a migration in `avalon/store/migrations/`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from datetime import datetime
 from peewee import BooleanField
 from peewee import CharField
 from peewee import DateTimeField
+from peewee import FloatField
 from peewee import ForeignKeyField
 from peewee import IntegerField
 from peewee import Model
@@ -37,6 +41,7 @@ class Room(BaseModel):
     code = CharField(max_length=5, unique=True)
     status = CharField(max_length=16, default="lobby")  # lobby | in_game | finished
     host_id = IntegerField(null=True)  # a RoomPlayer id; not a foreign key to avoid a cycle
+    locked = BooleanField(default=False)  # the host's lock: no new members at all
     created_at = DateTimeField(default=utcnow)
 
 
@@ -48,10 +53,13 @@ class RoomPlayer(BaseModel):
     name_key = CharField(max_length=96, null=True)
     kicked = BooleanField(default=False)
     spectator = BooleanField(default=False)  # watches and chats, never holds a seat
+    # The browser's own id (sent on create/join); a kicked device cannot join the room again.
+    device = CharField(max_length=64, null=True)
+    left = BooleanField(default=False)  # gave up the seat and token (leave_room)
     joined_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("room", "name_key"), True),)
+        indexes = ((("room", "name_key"), True), (("room", "device"), False))
 
 
 class ChatMessage(BaseModel):
@@ -95,6 +103,8 @@ class GameRecord(BaseModel):
     state = TextField()
     turn_seconds = IntegerField(null=True)  # the host's turn timer, if any
     deadline = DateTimeField(null=True, index=True)  # when the timer moves for the absent
+    paused_left = FloatField(null=True)  # seconds left on the turn while the host paused it
+    options = TextField(null=True)  # the start_game options as JSON (play again reuses them)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint
 from flask import Flask
@@ -25,12 +26,14 @@ from avalon.protocol.validation import normalise_code
 from avalon.services import context
 from avalon.services import games
 from avalon.services import rooms
+from avalon.services import turns
 from avalon.services.tokens import issue_token
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
+DEVICE_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")  # a random id the browser keeps
 
 
 @bp.before_request
@@ -64,6 +67,16 @@ def display_name_from(body: dict) -> str:
     return name
 
 
+def device_from(body: dict) -> str | None:
+    """Check the browser's own id, if the client sent one."""
+    device = body.get("device")
+    if device is None:
+        return None
+    if not isinstance(device, str) or DEVICE_PATTERN.fullmatch(device) is None:
+        raise ApiError("invalid_device", "device must be 8-64 letters, digits, '-' or '_'")
+    return device
+
+
 def room_code_or_404(code: str) -> str:
     """Return the canonical code or answer 404 for one that cannot exist."""
     canonical = normalise_code(code)
@@ -88,7 +101,8 @@ def seat_response(room: Room, player: RoomPlayer) -> tuple[Response, int]:
 @bp.post("/api/rooms")
 def create_room() -> tuple[Response, int]:
     """Create a room; the creator becomes its host."""
-    room, player = rooms.create_room(display_name_from(json_body()))
+    body = json_body()
+    room, player = rooms.create_room(display_name_from(body), device_from(body))
     return seat_response(room, player)
 
 
@@ -101,7 +115,7 @@ def join_room(code: str) -> tuple[Response, int]:
     spectator = body.get("spectator", False)
     if not isinstance(spectator, bool):
         raise ApiError("invalid_spectator", "spectator must be true or false")
-    room, player = rooms.join_room(canonical, name, spectator)
+    room, player = rooms.join_room(canonical, name, spectator, device_from(body))
     payload = {
         "player_id": player.id,
         "display_name": player.display_name,
@@ -159,7 +173,7 @@ def get_rules() -> Response:
         ],
         max_proposals=rules.MAX_PROPOSALS,
         lady_default_min_players=rules.LADY_DEFAULT_MIN_PLAYERS,
-        turn_timer={"min": config["TURN_TIMER_MIN"], "max": games.TURN_SECONDS_MAX},
+        turn_timer={"min": config["TURN_TIMER_MIN"], "max": turns.TURN_SECONDS_MAX},
         limits={
             "code_alphabet": CODE_ALPHABET,
             "code_length": CODE_LENGTH,

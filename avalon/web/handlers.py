@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import current_app
 from simple_websocket import Server
 
+from avalon.game.rules import MOVES
 from avalon.ops import metrics
 from avalon.protocol import codes
 from avalon.protocol import envelopes
@@ -17,6 +18,7 @@ from avalon.protocol.errors import ProtocolError
 from avalon.protocol.validation import clean_chat_message
 from avalon.services import chat
 from avalon.services import games
+from avalon.services import lobby
 from avalon.services import rooms
 from avalon.web.session import Session
 
@@ -84,7 +86,7 @@ def handle_vote(session: Session, payload: dict, correlation_id: str | None) -> 
 
 
 def handle_action(session: Session, payload: dict, correlation_id: str | None) -> None:
-    """Game actions and the host's room actions."""
+    """Game moves, and the room actions of the host and of every member."""
     action = payload.get("action")
     if not isinstance(action, str):
         raise ProtocolError(codes.INVALID_PAYLOAD, "payload.action must name an action")
@@ -92,12 +94,34 @@ def handle_action(session: Session, payload: dict, correlation_id: str | None) -
     room_id, player_id = session.room.id, session.player.id
     if action in ("start_game", "play_again"):
         games.start(room_id, player_id, options, correlation_id)
-    elif action == "kick":
-        rooms.kick(room_id, player_id, options.get("player_id"), correlation_id)
-    elif action != "vote" and games.game_move(action):
+    elif action in PLAIN_ACTIONS:
+        if options:
+            raise ProtocolError(codes.INVALID_PAYLOAD, f"{action} takes no fields")
+        PLAIN_ACTIONS[action](room_id, player_id, correlation_id)
+    elif action in FIELD_ACTIONS:
+        handler, field = FIELD_ACTIONS[action]
+        if set(options) != {field}:
+            raise ProtocolError(codes.INVALID_PAYLOAD, f"{action} takes exactly {{{field!r}}}")
+        handler(room_id, player_id, options[field], correlation_id)
+    elif action != "vote" and action in MOVES:
         games.move(room_id, player_id, action, options, correlation_id)
     else:
         raise ProtocolError(codes.INVALID_PAYLOAD, f"unknown action {action[:32]!r}")
+
+
+# Room actions without fields: (room id, acting member, correlation id).
+PLAIN_ACTIONS: dict[str, Callable[[int, int, str | None], None]] = {
+    "take_seat": lobby.take_seat,
+    "leave_seat": lobby.leave_seat,
+    "leave_room": lobby.leave_room,
+    "return_to_lobby": lobby.return_to_lobby,
+}
+# Room actions with one field: the handler gets the field's value, checked by the handler.
+FIELD_ACTIONS: dict[str, tuple[Callable[[int, int, object, str | None], None], str]] = {
+    "kick": (rooms.kick, "player_id"),
+    "lock_room": (lobby.lock_room, "locked"),
+    "pause_timer": (games.pause_timer, "paused"),
+}
 
 
 HANDLERS: dict[str, Callable[[Session, dict, str | None], None]] = {

@@ -1,0 +1,127 @@
+"""Seats between games: take or give up a seat, leave, lock, return to the lobby.
+
+Each action changes the room in one short transaction and then tells everyone: the
+event carries the room as GET /api/rooms/{code} describes it, so clients redraw the
+lobby from it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from avalon.game.rules import MAX_PLAYERS
+from avalon.protocol import codes
+from avalon.protocol import envelopes
+from avalon.protocol.codes import CloseCode
+from avalon.protocol.errors import ProtocolError
+from avalon.services import context
+from avalon.services.rooms import active_players
+from avalon.services.rooms import announce_host
+from avalon.services.rooms import heir_of
+from avalon.services.rooms import room_payload
+from avalon.store import db
+from avalon.store.models import Room
+from avalon.store.models import RoomPlayer
+
+log = logging.getLogger(__name__)
+
+BETWEEN_GAMES = ("lobby", "finished")  # room statuses in which seats may change
+
+
+def announce_room(
+    room: Room, name: str, member: RoomPlayer, actor: int, correlation_id: str | None
+) -> None:
+    """Send a room event naming the member it is about, with the room as it is now."""
+    payload = {
+        "player_id": member.id,
+        "display_name": member.display_name,
+        "room": room_payload(room, context.broker().online(room.code)),
+    }
+    context.publish(
+        room.code,
+        envelopes.event(name, payload),
+        reply_to=actor,
+        correlation_id=correlation_id,
+    )
+
+
+def _room_and_member(room_id: int, player_id: int) -> tuple[Room, RoomPlayer]:
+    """Read (and lock) the room and the acting member inside a write transaction."""
+    room = db.locked(Room.select().where(Room.id == room_id)).get()
+    member = RoomPlayer.get_by_id(player_id)
+    return room, member
+
+
+def take_seat(room_id: int, player_id: int, correlation_id: str | None) -> None:
+    """A spectator sits down at a free seat between games."""
+    with db.write():
+        room, member = _room_and_member(room_id, player_id)
+        if not member.spectator:
+            raise ProtocolError(codes.NOT_ALLOWED, "you already have a seat")
+        if room.status not in BETWEEN_GAMES:
+            raise ProtocolError(codes.NOT_ALLOWED, "seats change only between games")
+        seated = sum(not other.spectator for other in active_players(room_id))
+        if seated >= MAX_PLAYERS:
+            raise ProtocolError(codes.NOT_ALLOWED, f"all {MAX_PLAYERS} seats are taken")
+        member.spectator = False
+        member.save()
+    announce_room(room, "seat_taken", member, player_id, correlation_id)
+
+
+def leave_seat(room_id: int, player_id: int, correlation_id: str | None) -> None:
+    """A player steps back to watching between games."""
+    with db.write():
+        room, member = _room_and_member(room_id, player_id)
+        if member.spectator:
+            raise ProtocolError(codes.NOT_ALLOWED, "you are watching already")
+        if room.status not in BETWEEN_GAMES:
+            raise ProtocolError(codes.NOT_ALLOWED, "seats change only between games")
+        member.spectator = True
+        member.save()
+    announce_room(room, "seat_left", member, player_id, correlation_id)
+
+
+def leave_room(room_id: int, player_id: int, correlation_id: str | None) -> None:
+    """Give up the seat and its token; during a game the seat plays on as absent."""
+    heir = None
+    with db.write():
+        room, member = _room_and_member(room_id, player_id)
+        member.left = True
+        member.name_key = None  # the name is free again
+        member.save()
+        if room.host_id == player_id:
+            heir = heir_of(room, player_id, context.broker().online(room.code))
+            if heir is not None:
+                room.host_id = heir.id
+                room.save()
+    log.info("event=left room=%s player=%s", room.code, player_id)
+    announce_room(room, "player_left", member, player_id, correlation_id)
+    if heir is not None:
+        announce_host(room, player_id, heir)
+    context.broker().close_player(room.code, player_id, CloseCode.NORMAL, "you left the room")
+
+
+def lock_room(room_id: int, host_id: int, locked: object, correlation_id: str | None) -> None:
+    """The host closes the room to new members (players and spectators), or opens it."""
+    if not isinstance(locked, bool):
+        raise ProtocolError(codes.INVALID_PAYLOAD, "locked must be true or false")
+    with db.write():
+        room, member = _room_and_member(room_id, host_id)
+        if room.host_id != host_id:
+            raise ProtocolError(codes.NOT_ALLOWED, "only the host can lock the room")
+        room.locked = locked
+        room.save()
+    announce_room(room, "room_locked", member, host_id, correlation_id)
+
+
+def return_to_lobby(room_id: int, host_id: int, correlation_id: str | None) -> None:
+    """The host brings a finished game's table back to the lobby to change the setup."""
+    with db.write():
+        room, member = _room_and_member(room_id, host_id)
+        if room.host_id != host_id:
+            raise ProtocolError(codes.NOT_ALLOWED, "only the host can return to the lobby")
+        if room.status != "finished":
+            raise ProtocolError(codes.NOT_ALLOWED, "only a finished game returns to the lobby")
+        room.status = "lobby"
+        room.save()
+    announce_room(room, "returned_to_lobby", member, host_id, correlation_id)

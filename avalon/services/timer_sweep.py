@@ -1,0 +1,67 @@
+"""The turn timer at work: moves for absent players once their deadline has passed."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import gevent
+
+from avalon.game.rules import Event
+from avalon.game.rules import RuleError
+from avalon.realtime import hub
+from avalon.services import context
+from avalon.services import games
+from avalon.store import db
+from avalon.store.models import GameRecord
+from avalon.store.models import Room
+from avalon.store.models import utcnow
+
+log = logging.getLogger(__name__)
+
+TIMER_SWEEP_SECONDS = 1.0  # how often each worker looks for games past their deadline
+_rng = random.SystemRandom()  # the timer's choices (team, Lady, Assassin) are not predictable
+
+
+def move_for_absent(record_id: int) -> None:
+    """Make the timer's move (never a gamble) for everyone the game awaits past its deadline."""
+    with db.write():
+        record = GameRecord.get_or_none(GameRecord.id == record_id)
+        if record is None or record.deadline is None or record.deadline > utcnow():
+            return  # someone moved or the host paused meanwhile: the deadline moved on
+        game = games.load(record)
+        events: list[Event] = []
+        for player_id in game.awaited():
+            if game.phase == "game_over":
+                break
+            try:
+                kind, payload = game.timeout_move(player_id, _rng)
+                events += game.apply(player_id, kind, payload)
+            except RuleError:
+                continue  # the phase moved on within this loop
+        if not games.save(record, game):
+            return
+        room_code = games.finish_room(record.room_id, game)
+    log.info("event=timer_moved room=%s game=%s", room_code, game.number)
+    games.announce(room_code, record.room_id, game, record, events, None, None)
+
+
+def sweep_timers() -> None:
+    """Forever: find games past their deadline and move for the absent players."""
+    while True:
+        gevent.sleep(TIMER_SWEEP_SECONDS)
+        try:
+            query = GameRecord.select(GameRecord.id).where(GameRecord.deadline < utcnow())
+            if not context.broker().reaches_every_worker:
+                # In-process delivery reaches only this worker's sockets: move only for
+                # rooms whose players are here, or nobody would see the move.
+                here = hub.local_rooms()
+                if not here:
+                    continue
+                query = query.join(Room).where(Room.code.in_(here))
+            with db.unit():
+                due = [record.id for record in query]
+            for record_id in due:
+                move_for_absent(record_id)
+        except Exception:
+            log.exception("event=timer_sweep_failed")

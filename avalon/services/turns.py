@@ -1,0 +1,79 @@
+"""The turn timer's arithmetic: deadlines, pauses, and the `timer` part of a view."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+from flask import current_app
+
+from avalon.game.rules import Game
+from avalon.protocol import codes
+from avalon.protocol.errors import ProtocolError
+from avalon.store.models import GameRecord
+from avalon.store.models import utcnow
+
+TURN_SECONDS_MAX = 3600  # the host's turn timer, when set (the minimum is configured)
+ASSASSINATION_TURNS = 2  # the Assassin's decision gets twice the turn (PROTOCOL section 5)
+
+
+def parse_turn_timer(value: object) -> int | None:
+    """Check the host's turn timer option."""
+    low, high = current_app.config["TURN_TIMER_MIN"], TURN_SECONDS_MAX
+    if value is None:
+        return None
+    if type(value) is not int or not low <= value <= high:
+        message = f"turn_timer must be null or {low}-{high} seconds"
+        raise ProtocolError(codes.INVALID_PAYLOAD, message)
+    return value
+
+
+def turn_length(game: Game, turn_seconds: int | None) -> float | None:
+    """Seconds the current turn lasts (None: no timer, or the game is over)."""
+    if turn_seconds is None or game.phase == "game_over":
+        return None
+    return float(turn_seconds * (ASSASSINATION_TURNS if game.phase == "assassination" else 1))
+
+
+def next_turn(game: Game, record: GameRecord) -> dict:
+    """The timer columns after a move: a fresh turn, still paused if the host paused it."""
+    length = turn_length(game, record.turn_seconds)
+    if length is None:
+        return {"deadline": None, "paused_left": None}
+    if record.paused_left is not None:
+        return {"deadline": None, "paused_left": length}
+    return {"deadline": utcnow() + timedelta(seconds=length), "paused_left": None}
+
+
+def pause(record: GameRecord) -> dict:
+    """The timer columns of a paused turn: the time it had left, no deadline."""
+    left = 0.0
+    if record.deadline is not None:
+        left = max(0.0, (record.deadline - utcnow()).total_seconds())
+    return {"deadline": None, "paused_left": left}
+
+
+def resume(record: GameRecord) -> dict:
+    """The timer columns of a resumed turn: the time it had left, from now."""
+    left = record.paused_left or 0.0
+    return {"deadline": utcnow() + timedelta(seconds=left), "paused_left": None}
+
+
+def epoch(moment: datetime) -> float:
+    """Seconds since the epoch of a stored (naive UTC) datetime."""
+    return moment.replace(tzinfo=UTC).timestamp()
+
+
+def timer_view(game: Game, record: GameRecord) -> dict | None:
+    """The view's `timer`: the turn's length, its deadline (server clock) and pause state."""
+    length = turn_length(game, record.turn_seconds)
+    if length is None:
+        return None
+    paused = record.paused_left is not None
+    return {
+        "seconds": length,
+        "deadline": None if paused or record.deadline is None else epoch(record.deadline),
+        "paused": paused,
+        "remaining": record.paused_left if paused else None,
+    }

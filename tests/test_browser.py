@@ -88,7 +88,7 @@ def test_pages_carry_security_headers(site: ServerProcess) -> None:
     # No inline code at all: every script and style comes from /static.
     assert re.search(r"<script(?![^>]*\bsrc=)", page) is None
     assert "style=" not in page and "<style" not in page
-    with urllib.request.urlopen(site.url + "/static/app.js") as response:
+    with urllib.request.urlopen(site.url + "/static/js/main.js") as response:
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "javascript" in response.headers["Content-Type"]
 

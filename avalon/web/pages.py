@@ -13,7 +13,7 @@ from flask import send_from_directory
 
 bp = Blueprint("pages", __name__)
 
-PAGE = "index.html"  # the one page; app.js reads the room code from the URL
+PAGE = "index.html"  # the one page; the client (static/js/) reads the room code from the URL
 # A Host header is only copied into the CSP when it is a plain host[:port]: anything
 # else (a `;` or a space) could smuggle extra directives into the header.
 SAFE_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")

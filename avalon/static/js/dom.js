@@ -1,0 +1,51 @@
+// DOM helpers. Strings always become text nodes or textContent, so user text can never
+// become markup.
+
+// The page's three views; exactly one is shown.
+const VIEWS = ["home", "join", "room"];
+
+/** The first element matching a CSS selector. */
+export const $ = (selector) => document.querySelector(selector);
+
+/** Build an element from attributes (class, text, dataset, on<event>, others) and children. */
+export function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** Run a re-render, then put the keyboard focus back on the control that had it. */
+export function keepFocus(render) {
+  const active = document.activeElement;
+  const id = active && active.id;
+  render();
+  if (id && document.activeElement !== active) {
+    const again = document.getElementById(id);
+    if (again && !again.disabled) again.focus();
+  }
+}
+
+/** Show one of the views ("home", "join", "room") and hide the others. */
+export function showView(name) {
+  for (const view of VIEWS) {
+    $("#" + view + "-view").hidden = view !== name;
+  }
+  $("#room-badge").hidden = name !== "room";
+  document.body.dataset.view = name;
+}
+
+/** The time of day as hours and minutes in the reader's locale. */
+export function clockText(date) {
+  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}

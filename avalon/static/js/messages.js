@@ -1,0 +1,206 @@
+// What the socket's frames do: snapshots and game views replace the state, events
+// update it and add log lines, errors become toasts.
+import { fetchRoom } from "./api.js";
+import { logLine, mergeChat } from "./chat.js";
+import { $, showView } from "./dom.js";
+import { hideNotice, toast } from "./notice.js";
+import { setConn, startHeartbeat } from "./socket.js";
+import {
+  app, findPlayer, nameOf, namesOf, removePlayer, render, saveSeat, setBusy, setHost, upsertPlayer,
+} from "./state.js";
+import { alignmentText, has, listText, plural, t, winsText } from "./text.js";
+
+// Error envelopes that precede a close: the close code explains them better.
+const CLOSING_ERRORS = new Set(["unauthorized", "forbidden", "room_not_found", "bad_request"]);
+
+/** A `state` frame: the room snapshot or a game view. */
+export function onState(message) {
+  if (message.event === "room") {
+    onSnapshot(message.payload || {});
+  } else if (message.event === "game") {
+    setGame(message.payload || null);
+    if (app.room) {
+      if (!app.game) app.room.status = "lobby";
+      else app.room.status = app.game.phase === "game_over" ? "finished" : "in_game";
+    }
+    setBusy(false);
+    render();
+  }
+}
+
+function forgetRecord() {
+  app.ui.record = null;
+  app.ui.recordFor = null;
+}
+
+function onSnapshot(payload) {
+  app.you = payload.you || null;
+  app.room = payload.room || app.room;
+  if (app.you && app.seat && app.seat.display_name !== app.you.display_name) {
+    app.seat.display_name = app.you.display_name;
+    saveSeat(app.seat);
+  }
+  mergeChat(payload.chat || []);
+  app.chatSynced = true;
+  // A snapshot is the truth, whatever version this page saw last.
+  const game = payload.game || null;
+  if (!game || !app.game || app.game.game_id !== game.game_id) forgetRecord();
+  app.game = game;
+  app.attempt = 0;
+  app.everOnline = true;
+  setBusy(false);
+  setConn("online");
+  if (app.notice === "connection" || app.notice === "seat") hideNotice();
+  startHeartbeat();
+  showView("room");
+  render();
+}
+
+function setGame(view) {
+  if (!view) {
+    app.game = null;
+    return;
+  }
+  const current = app.game;
+  // An older version of the same game never replaces a newer one.
+  if (current && current.game_id === view.game_id && view.version < current.version) return;
+  if (!current || current.game_id !== view.game_id) forgetRecord();
+  app.game = view;
+}
+
+// Names of who voted for and against, from a {player_id: approve} map.
+function votersOf(votes) {
+  const ids = Object.keys(votes || {});
+  return {
+    yes: ids.filter((id) => votes[id]).map((id) => nameOf(Number(id))),
+    no: ids.filter((id) => !votes[id]).map((id) => nameOf(Number(id))),
+  };
+}
+
+function voteResultText(p) {
+  const { yes, no } = votersOf(p.votes);
+  return t(p.approved ? "log.voteApproved" : "log.voteRejected", {
+    team: namesOf(p.team),
+    yes: yes.length,
+    no: no.length,
+    yesNames: listText(yes),
+    noNames: listText(no),
+  });
+}
+
+function questResultText(p) {
+  return plural(p.success ? "log.questSucceeded" : "log.questFailed", p.fails, { quest: p.quest });
+}
+
+/** An `event` frame: update the state, add a line to the log. */
+export function onEvent(message) {
+  const p = message.payload || {};
+  switch (message.event) {
+    case "chat":
+      mergeChat([p]);
+      return;
+    case "pong":
+      return;
+    case "player_joined":
+      upsertPlayer(p, false);
+      logLine(t(p.spectator ? "log.joinedToWatch" : "log.joined", { name: p.display_name }));
+      break;
+    case "host_changed":
+      setHost(p.player_id);
+      logLine(t("log.host", { name: nameOf(p.player_id) }));
+      break;
+    case "player_connected":
+      // Someone this page has not heard of (a missed join): read the room again.
+      if (!findPlayer(p.player_id)) refreshRoom();
+      else upsertPlayer(p, true);
+      logLine(t("log.online", { name: p.display_name }));
+      break;
+    case "player_disconnected":
+      // A removed player's socket closes after the removal: never bring them back.
+      if (findPlayer(p.player_id)) upsertPlayer(p, false);
+      logLine(t("log.offline", { name: p.display_name }));
+      break;
+    case "player_kicked":
+    case "player_left":
+    case "player_removed":
+      logLine(t("log.left", { name: nameOf(p.player_id) }));
+      removePlayer(p.player_id);
+      break;
+    case "game_started":
+      logLine(
+        p.lady
+          ? t("log.startedLady", { leader: nameOf(p.leader), lady: nameOf(p.lady) })
+          : t("log.started", { leader: nameOf(p.leader) }),
+        "game",
+      );
+      break;
+    case "team_proposed":
+      logLine(
+        t("log.proposed", { leader: nameOf(p.leader), team: namesOf(p.team), quest: p.quest, proposal: p.proposal }),
+        "game",
+      );
+      break;
+    case "vote_cast":
+      return; // the next game view says who has voted
+    case "vote_result":
+      logLine(voteResultText(p), "game");
+      break;
+    case "quest_result":
+      logLine(questResultText(p), "game");
+      break;
+    case "lady_used":
+      logLine(t("log.ladyUsed", { holder: nameOf(p.holder), target: nameOf(p.target) }), "game");
+      break;
+    case "lady_result":
+      logLine(t("log.ladyResult", { target: nameOf(p.target), alignment: alignmentText(p.alignment) }), "secret");
+      break;
+    case "assassination_started":
+      logLine(t("log.assassination"), "game");
+      break;
+    case "game_over":
+      logLine(winsText(p.winner, p.reason), "game");
+      break;
+    default:
+      // Something changed that this client does not know about: read the room again.
+      refreshRoom();
+      return;
+  }
+  render();
+}
+
+/** An `error` frame: say what failed; a refused chat message goes back into its box. */
+export function onError(message) {
+  const p = message.payload || {};
+  const code = p.code || message.event;
+  const entry = message.correlation_id ? app.pending.get(message.correlation_id) : null;
+  if (entry) app.pending.delete(message.correlation_id);
+  if (!entry && CLOSING_ERRORS.has(code)) return;
+  setBusy(false);
+  if (entry && entry.kind === "chat") {
+    const input = $("#chat-input");
+    if (!input.value) input.value = entry.text;
+  }
+  const text = has("socketError." + code) ? t("socketError." + code) : p.message || code;
+  toast(entry ? t("error.couldNot", { what: entry.what, text }) : text, "error");
+  render();
+}
+
+let refreshing = null;
+
+/** Read the room's members again over HTTP (after an event this page cannot place). */
+export function refreshRoom() {
+  if (refreshing || !app.code) return;
+  const code = app.code;
+  refreshing = fetchRoom(code)
+    .then((room) => {
+      if (app.code !== code || !app.room) return;
+      app.room.players = room.players;
+      app.room.spectators = room.spectators || [];
+      if (!app.game) app.room.status = room.status;
+      render();
+    })
+    .catch(() => {})
+    .finally(() => {
+      refreshing = null;
+    });
+}

@@ -26,7 +26,8 @@ def reset_postgres() -> None:
     db.configure(POSTGRES_URL, 2)
     with db.unit():
         db.database.drop_tables(models.ALL_MODELS, safe=True, cascade=True)
-    schema.create_tables()
+        db.database.execute_sql(f"DROP TABLE IF EXISTS {schema.HISTORY_TABLE}")
+    schema.upgrade()
     db.database.close_all()
 
 

@@ -26,7 +26,10 @@ class Table:
             self.reconnect(player_id)
 
     def reconnect(self, player_id: int) -> dict:
-        """(Re)open a member's socket; return its first snapshot."""
+        """(Re)open a member's socket (closing its older one); return its first snapshot."""
+        older = self.clients.get(player_id)
+        if older is not None:
+            older.close()
         client, first = self.server.join_socket(self.seats[player_id])
         self.clients[player_id] = client
         self.views[player_id] = first["payload"]["game"]

@@ -183,9 +183,13 @@ class ServerProcess:
         assert status == 201, body
         return body
 
-    def join(self, code: str, name: str, spectator: bool = False) -> dict:
+    def join(
+        self, code: str, name: str, spectator: bool = False, device: str | None = None
+    ) -> dict:
         """Join a room and return the seat."""
-        body = {"display_name": name, "spectator": spectator}
+        body: dict[str, Any] = {"display_name": name, "spectator": spectator}
+        if device is not None:
+            body["device"] = device
         status, body = self.request("POST", f"/api/rooms/{code}/join", body)
         assert status == 201, body
         return body

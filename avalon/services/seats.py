@@ -24,7 +24,7 @@ def find_seat(code: str, player_id: int, token: str, max_age: int) -> tuple[Room
         except TokenError as exc:
             raise CloseSocket(CloseCode.UNAUTHORIZED, str(exc)) from None
         player = RoomPlayer.get_or_none(RoomPlayer.id == claims.room_player_id)
-        if claims.room_player_id != player_id or player is None or player.kicked:
+        if claims.room_player_id != player_id or player is None or player.kicked or player.left:
             raise CloseSocket(CloseCode.UNAUTHORIZED, "token not valid for this player")
         if claims.room_id != room.id or player.room_id != room.id:
             raise CloseSocket(CloseCode.FORBIDDEN, "token is for another room")

@@ -5,6 +5,9 @@ import { listText, t } from "./text.js";
 
 const SEAT_PREFIX = "avalon.seat."; // localStorage key per room: {code, player_id, token, display_name}
 const NAME_KEY = "avalon.name"; // the last display name used, to fill the forms
+const DEVICE_KEY = "avalon.device"; // this browser's random id, sent on create and join
+const KICKED_PREFIX = "avalon.kicked."; // per room: the host removed this browser
+const DEVICE_BYTES = 18; // random bytes of a device id (24 characters of base64url)
 const BUSY_TIMEOUT_MS = 8000; // a move unanswered this long no longer blocks its buttons
 const PENDING_KEEP = 50; // unanswered messages remembered, oldest forgotten first
 
@@ -15,6 +18,7 @@ export const app = {
   you: null, // the snapshot's `you`
   room: null, // {code, status, players: [{player_id, display_name, is_host, online}]}
   game: null, // the latest game view
+  names: new Map(), // player id -> the last display name seen (also after they left)
   chatIds: new Set(),
   lastChatId: null,
   chatSynced: false, // a snapshot arrived: later connects ask for since=lastChatId
@@ -28,7 +32,13 @@ export const app = {
   pending: new Map(), // correlation_id -> {what, kind, text}
   nextId: 1,
   notice: null, // kind of the notice shown
+  leaving: false, // this page asked to leave the room; the server's close confirms it
+  kicked: false, // the host removed this page's seat; the server's close follows
   ui: {
+    tab: "game", // the section shown on phones: "game", "chat" or "log"
+    unread: 0, // chat messages that arrived while the chat was not in view
+    confirmLeave: false, // "Leave the room" was pressed once and waits for confirmation
+    roleShown: false, // the role card is uncovered (when the player hides it)
     busy: false, // a move was sent and its answer has not arrived yet
     teamKey: null,
     team: new Set(),
@@ -60,12 +70,18 @@ export function resetRoomState(code) {
   app.you = null;
   app.room = null;
   app.game = null;
+  app.names = new Map();
   app.chatIds = new Set();
   app.lastChatId = null;
   app.chatSynced = false;
   app.everOnline = false;
   app.attempt = 0;
   app.pending.clear();
+  app.leaving = false;
+  app.kicked = false;
+  app.ui.unread = 0;
+  app.ui.confirmLeave = false;
+  app.ui.roleShown = false;
   setBusy(false);
   app.ui.record = null;
   app.ui.recordFor = null;
@@ -131,6 +147,30 @@ export function saveName(name) {
   storageSet(NAME_KEY, name);
 }
 
+/** This browser's random id (kept in localStorage; for the page's life without it). */
+export function deviceId() {
+  let id = storageGet(DEVICE_KEY);
+  if (id && /^[A-Za-z0-9_-]{8,64}$/.test(id)) return id;
+  const bytes = new Uint8Array(DEVICE_BYTES);
+  crypto.getRandomValues(bytes);
+  id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  storageSet(DEVICE_KEY, id);
+  if (storageGet(DEVICE_KEY) !== id) sessionDevice = sessionDevice || id;
+  return sessionDevice || id;
+}
+
+let sessionDevice = null; // the id used when localStorage cannot keep one
+
+/** Remember that the host removed this browser from room `code`. */
+export function markKicked(code) {
+  storageSet(KICKED_PREFIX + code, "1");
+}
+
+/** Whether the host removed this browser from room `code`. */
+export function wasKicked(code) {
+  return storageGet(KICKED_PREFIX + code) === "1";
+}
+
 /** The seat kept for a room, or null. */
 export function loadSeat(code) {
   try {
@@ -187,6 +227,15 @@ export function findPlayer(id) {
   return players().find((p) => p.player_id === id) || spectators().find((p) => p.player_id === id) || null;
 }
 
+/** Take the room as the server describes it (snapshot, room events, GET). */
+export function setRoom(room) {
+  if (!room) return;
+  app.room = room;
+  room.players = room.players || [];
+  room.spectators = room.spectators || [];
+  for (const p of room.players.concat(room.spectators)) app.names.set(p.player_id, p.display_name);
+}
+
 /** Add a member to the room, or update their name and presence. */
 export function upsertPlayer(p, online) {
   if (!app.room) return;
@@ -196,6 +245,7 @@ export function upsertPlayer(p, online) {
     if (p.display_name) existing.display_name = p.display_name;
     return;
   }
+  app.names.set(p.player_id, p.display_name);
   const member = {
     player_id: p.player_id,
     display_name: p.display_name,
@@ -233,10 +283,24 @@ export function amHost() {
   return me ? !!me.is_host : !!(app.you && app.you.is_host);
 }
 
+/** Whether this page's member watches (a spectator) rather than plays. */
+export function amSpectator() {
+  const me = myId();
+  return me !== null && spectators().some((p) => p.player_id === me);
+}
+
+/** Whether the room is between games (lobby or finished), when seats may change. */
+export function betweenGames() {
+  return !!app.room && (app.room.status === "lobby" || app.room.status === "finished");
+}
+
 /** A member's display name, or "Player 7" for one this page does not know. */
 export function nameOf(id) {
+  if (id === null || id === undefined) return t("name.nobody");
   const p = findPlayer(id);
   if (p) return p.display_name;
+  // Someone who left or was removed still has a seat in the game shown.
+  if (app.names.has(id)) return app.names.get(id);
   return t("name.unknown", { id });
 }
 

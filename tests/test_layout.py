@@ -40,8 +40,7 @@ def imports_of(path: Path) -> set[str]:
 def graph() -> dict[str, set[str]]:
     """Every module of the package and the package modules it imports."""
     return {
-        module_name(path): imports_of(path) - {module_name(path)}
-        for path in PACKAGE.rglob("*.py")
+        module_name(path): imports_of(path) - {module_name(path)} for path in PACKAGE.rglob("*.py")
     }
 
 

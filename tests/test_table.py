@@ -148,7 +148,8 @@ def test_a_kick_sticks_to_the_browser_under_any_name(server: ServerProcess):
                 "payload": {"action": "kick", "player_id": troll["player_id"]},
             }
         )
-        assert troll_socket.recv_event("player_kicked")["payload"]["player_id"] == troll["player_id"]
+        kicked = troll_socket.recv_event("player_kicked")
+        assert kicked["payload"]["player_id"] == troll["player_id"]
         assert troll_socket.expect_close() == 4401
         for name in ("Troll", "Nice Person", "troll"):
             body = {"display_name": name, "device": "troll-browser-1"}

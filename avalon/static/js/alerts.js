@@ -87,11 +87,11 @@ export function alertTurn(g, text) {
   fireAlerts(text);
 }
 
-/** Run every alert the player switched on (also the settings' "Try the alerts" button). */
-export function fireAlerts(text) {
+/** Run every alert the player switched on; `always` notifies also in a visible tab. */
+export function fireAlerts(text, always) {
   if (pref("sound")) beep();
   if (pref("vibrate")) vibrate();
-  if (pref("notify") && document.visibilityState === "hidden") notify(text);
+  if (pref("notify") && (always || document.visibilityState === "hidden")) notify(text);
 }
 
 /** The tab's title: "Your turn — …" first when the game waits for this page's player. */

@@ -57,7 +57,10 @@ def require_service(name: str, host: str, port: int) -> None:
 class ServerProcess:
     """A gunicorn process serving the app on a loopback port."""
 
-    def __init__(self, tmp_path: Path, env: dict[str, str], workers: int = 1) -> None:
+    def __init__(
+        self, tmp_path: Path, env: dict[str, str], workers: int = 1, root: Path = ROOT
+    ) -> None:
+        self.root = root  # the checkout whose code this server runs
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"gunicorn-{self.port}.log"
@@ -77,7 +80,7 @@ class ServerProcess:
         """Prepare the database, start gunicorn and wait until it answers."""
         subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", "init-db"],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             check=True,
             capture_output=True,
@@ -95,7 +98,7 @@ class ServerProcess:
                 str(self.workers),
             ]
             + ["wsgi:app"],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=self.log_file,
             stderr=subprocess.STDOUT,

@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
 ]
 EXPECT_TIMEOUT = 10_000  # milliseconds Playwright's expect() waits for a condition
 RECONNECT_TIMEOUT = 30_000  # after a restart: the backoff may be waiting up to 10 s
-PHONE = {"width": 375, "height": 740}
+PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
 # Set AVALON_SCREENSHOTS=1 to refresh docs/screenshot.png from the tests.
 SCREENSHOT = ROOT / "docs" / "screenshot.png"

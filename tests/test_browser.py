@@ -30,6 +30,7 @@ pytestmark = pytest.mark.timeout(90)
 
 XSS = "<img src=x onerror=window.__xss=1><script>window.__xss=2</script>"
 SEAT_GONE = "Your seat is no longer valid (expired or removed)."
+KICKED = "The host removed you from this room."
 RESTARTING = "The server is restarting — reconnecting…"
 OTHER_TAB = "You opened this room in another tab."
 
@@ -289,13 +290,16 @@ def test_host_options_follow_the_rules(
     leaver_id = leaver.player_id
     expect(page.locator("#player-count")).to_have_text("6")
 
-    # The host removes a player from the lobby; the removed player's page says so.
+    # The host removes a player from the lobby; the removed player's page says so in plain
+    # words, and its join form stays closed: that browser cannot come back.
     host.player_row("Guest6").get_by_role("button", name="Remove Guest6 from the room").click()
     kicks = [e for e in host.sent if e.get("payload", {}).get("action") == "kick"]
     assert kicks[-1]["payload"] == {"action": "kick", "player_id": leaver_id}
     expect(host.player_row("Guest6")).to_have_count(0)
-    leaver.expect_notice(SEAT_GONE)
+    leaver.expect_notice(KICKED)
     expect(leaver.page.locator("#join-view")).to_be_visible()
+    expect(leaver.page.locator("#join-room-info")).to_contain_text("cannot join it again")
+    expect(leaver.page.get_by_role("button", name="Join", exact=True)).to_be_disabled()
     expect(page.locator("#player-count")).to_have_text("5")
     expect(page.locator("#options-error")).to_be_hidden()
     expect(start).to_be_enabled()
@@ -322,6 +326,8 @@ def test_host_options_follow_the_rules(
         "action": "start_game",
         "roles": ["merlin", "percival", "assassin", "mordred"],
         "lady_of_the_lake": True,
+        "turn_timer": None,
+        "random_seats": True,
     }
     assert isinstance(actions[-1]["correlation_id"], str)
 
@@ -403,7 +409,7 @@ def expect_quest(players: list[Player], quest: int, state: str, text: str, fails
 
 
 def play_quest(players: list[Player], team: list[int], fails_by: set[int]) -> None:
-    """Team members play their cards; only evil players see the Fail button."""
+    """Team members play their cards; everyone sees Fail, only evil players may press it."""
     table = by_id(players)
     for player in players:
         if player.player_id not in team:
@@ -412,10 +418,11 @@ def play_quest(players: list[Player], team: list[int], fails_by: set[int]) -> No
         player = table[member]
         fail_button = player.page.locator("#quest-fail")
         expect(player.page.locator("#quest-success")).to_be_visible()
+        expect(fail_button).to_be_visible()
         if player.role() in ("merlin", "percival", "loyal_servant"):
-            expect(fail_button).to_have_count(0)
+            expect(fail_button).to_be_disabled()
         else:
-            expect(fail_button).to_be_visible()
+            expect(fail_button).to_be_enabled()
         player.play(member not in fails_by)
         expect(player.page.locator("#quest-success")).to_have_count(0)
 
@@ -559,10 +566,14 @@ def test_a_full_game_through_the_ui(site: ServerProcess, new_player: Callable[..
             expect(player.phase()).to_contain_text("The Assassin is choosing")
     assassin.pick_target(role_of["percival"], "assassinate")
 
-    # Game over: every role revealed on every page, good wins.
+    # Game over: every role revealed on every page, good wins; whom the Assassin named.
+    assassin_name, percival_name = names[role_of["assassin"]], names[role_of["percival"]]
     for player in players:
         expect(player.page.locator("#winner")).to_have_text("Good wins!")
         expect(player.page.locator("#game-over")).to_contain_text("did not find Merlin")
+        expect(player.page.locator("#assassination")).to_have_text(
+            f"{assassin_name}, the Assassin, named {percival_name} — who was Percival, not Merlin."
+        )
         reveal = player.page.locator("#roles-reveal li")
         expect(reveal).to_have_count(5)
         for pid, role in roles.items():
@@ -572,23 +583,22 @@ def test_a_full_game_through_the_ui(site: ServerProcess, new_player: Callable[..
         play_again = player.page.locator("#play-again")
         expect(play_again).to_have_count(1 if player is host else 0)
 
-    # The game record, as JSON from the API, summarised on the page.
-    servant.page.locator("#show-record").click()
+    # The game's record on the end screen: every proposal in the grid, quests, the Lady.
     record = servant.page.locator("#record")
-    expect(record.locator("#record-proposals li")).to_have_count(5)
-    expect(record.locator("#record-proposals li").first).to_contain_text("rejected")
+    expect(record.locator("#record-proposals")).to_have_text(
+        "5 teams were voted on: 4 approved, 1 rejected (see the vote history)."
+    )
+    expect(servant.page.locator("#vote-grid-table thead .grid-proposal")).to_have_count(5)
     expect(record.locator("#record-quests li")).to_have_count(4)
     expect(record.locator("#record-quests li").first).to_contain_text("failed, 1 fail card")
     expect(record).to_contain_text(f"{holder.name} examined {names[target]}: {seen}")
-    expect(record).to_contain_text(
-        f"{names[role_of['assassin']]} named {names[role_of['percival']]}: not Merlin"
-    )
     expect(record.locator("#record-winner")).to_contain_text("Good won.")
 
     # Play again: the host starts a new game in the same room.
     host.page.locator("#play-again").click()
     for player in players:
         expect(player.page.locator("#game-over")).to_be_hidden()
+        expect(player.page.locator("#grid-empty")).to_be_visible()
         expect(player.page.locator("#quests li[data-quest='1']")).to_have_attribute(
             "data-state", "current"
         )

@@ -1,6 +1,6 @@
 // The action panel of the game: what this player can do now (pick a team, vote, play a
 // card, use the Lady of the Lake, name Merlin) or whom the game waits for.
-import { $, el, keepFocus } from "./dom.js";
+import { $, el, keepFocus, put } from "./dom.js";
 import { sendAction, sendVote } from "./socket.js";
 import { app, awaited, myId, nameOf, namesOf, nameWithYou } from "./state.js";
 import { t } from "./text.js";
@@ -13,6 +13,21 @@ function playCard(success) {
   sendAction("play_quest", { success }, t("what.playCard"));
 }
 
+// A quest card for a team member. Good and evil see the very same panel, so that a glance
+// at a neighbour's screen tells nothing: a good player's Fail is there, disabled.
+function questPanel(evil, busy) {
+  return [
+    el("p", { id: "quest-intro", text: t("action.onQuest") }),
+    el(
+      "div",
+      { class: "buttons quest-cards" },
+      button("quest-success", t("action.success"), "card-success", busy, () => playCard(true)),
+      button("quest-fail", t("action.fail"), "card-fail", busy || !evil, () => playCard(false)),
+    ),
+    el("p", { id: "quest-rule", class: "hint", text: t("action.questRule") }),
+  ];
+}
+
 function waitingText(ids) {
   return ids.length ? t("action.waiting", { names: namesOf(ids) }) : "";
 }
@@ -20,6 +35,7 @@ function waitingText(ids) {
 /** Draw the panel of moves for the game view g. */
 export function renderActionPanel(g) {
   const panel = $("#action-panel");
+  panel.dataset.phase = g.phase;
   const me = myId();
   const you = g.you;
   const busy = app.ui.busy;
@@ -27,14 +43,14 @@ export function renderActionPanel(g) {
   if (g.phase === "team_building" && g.leader === me) {
     nodes.push(teamPicker(g));
   } else if (g.phase === "voting") {
-    if (you && !g.voted.includes(me)) {
+    if (you && !(g.voted || []).includes(me)) {
       nodes.push(
         el("p", { text: t("action.proposes", { leader: nameOf(g.leader), team: namesOf(g.team) }) }),
         el(
           "div",
           { class: "buttons" },
-          button("vote-approve", t("action.approve"), "primary good", busy, () => sendVote(true)),
-          button("vote-reject", t("action.reject"), "evil", busy, () => sendVote(false)),
+          button("vote-approve", t("action.approve"), "vote-approve", busy, () => sendVote(true)),
+          button("vote-reject", t("action.reject"), "vote-reject", busy, () => sendVote(false)),
         ),
       );
     } else {
@@ -42,34 +58,26 @@ export function renderActionPanel(g) {
       nodes.push(el("p", { id: "waiting", text: voted + waitingText(awaited(g)) }));
     }
   } else if (g.phase === "questing") {
-    const mine = you && (g.team || []).includes(me) && !g.played.includes(me);
-    if (mine) {
-      const evil = you.alignment === "evil";
-      nodes.push(
-        el("p", { text: t("action.onQuest") }),
-        el(
-          "div",
-          { class: "buttons" },
-          button("quest-success", t("action.success"), "primary good", busy, () => playCard(true)),
-          // Good players cannot fail a quest: they are not even offered the card.
-          evil ? button("quest-fail", t("action.fail"), "evil", busy, () => playCard(false)) : null,
-        ),
-        evil ? null : el("p", { class: "hint", text: t("action.goodOnlySuccess") }),
-      );
-    } else {
-      const played = t("action.cardsPlayed", { played: g.played.length, size: (g.team || []).length });
+    const mine = you && (g.team || []).includes(me) && !(g.played || []).includes(me);
+    if (mine) nodes.push(...questPanel(you.alignment === "evil", busy));
+    else {
+      const played = t("action.cardsPlayed", { played: (g.played || []).length, size: (g.team || []).length });
       nodes.push(el("p", { id: "waiting", text: played + " " + waitingText(awaited(g)) }));
     }
   } else if (g.phase === "lady" && g.lady && g.lady.holder === me) {
     const targets = g.players.filter((id) => !g.lady.ineligible.includes(id));
     nodes.push(targetPicker(g, targets, t("action.examine"), "lady_of_the_lake", t("what.useLady"), "use-lady"));
   } else if (g.phase === "assassination" && you && you.role === "assassin") {
-    const targets = g.players.filter((id) => id !== me);
+    // The Assassin may not name a teammate it sees: those are not offered.
+    const seen = new Set((you.sees || []).map((s) => s.player_id));
+    const targets = g.players.filter((id) => id !== me && !seen.has(id));
     nodes.push(targetPicker(g, targets, t("action.nameMerlin"), "assassinate", t("what.nameMerlin"), "assassinate"));
+  } else if (g.phase === "assassination") {
+    nodes.push(el("p", { id: "waiting", text: t("action.waitingAssassin") }));
   } else if (g.phase !== "game_over") {
     nodes.push(el("p", { id: "waiting", text: waitingText(awaited(g)) }));
   }
-  panel.replaceChildren(...nodes);
+  put(panel, ...nodes);
 }
 
 // The leader's form: tick exactly the quest's team size of players, then propose.

@@ -1,5 +1,5 @@
 // The chat list and its form, and the log of what happened in the room.
-import { $, clockText, el } from "./dom.js";
+import { $, clockText, el, put } from "./dom.js";
 import { sendEnvelope } from "./socket.js";
 import { app, myId, newId, remember } from "./state.js";
 import { t } from "./text.js";
@@ -8,11 +8,13 @@ const CHAT_KEEP = 500; // chat messages kept on screen
 const LOG_KEEP = 200; // log lines kept on screen
 const NEAR_BOTTOM_PX = 40; // a chat scrolled this close to its end follows new messages
 
-/** Add chat messages not shown yet, in id order, and scroll along if at the end. */
+/** Add chat messages not shown yet, in id order, and scroll along if at the end; return
+ * how many of the added ones others wrote. */
 export function mergeChat(messages) {
   const log = $("#chat-log");
   const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
   let added = false;
+  let fromOthers = 0;
   for (const m of messages) {
     if (!m || !Number.isInteger(m.id) || app.chatIds.has(m.id)) continue;
     app.chatIds.add(m.id);
@@ -26,9 +28,11 @@ export function mergeChat(messages) {
     log.insertBefore(node, before);
     if (app.lastChatId === null || m.id > app.lastChatId) app.lastChatId = m.id;
     added = true;
+    if (m.player_id !== myId()) fromOthers += 1;
   }
   while (log.children.length > CHAT_KEEP) log.firstElementChild.remove();
   if (added && (nearBottom || messages.length > 1)) log.scrollTop = log.scrollHeight;
+  return fromOthers;
 }
 
 function chatNode(m) {
@@ -71,6 +75,6 @@ export function logLine(text, kind) {
 
 /** Empty the chat and the log (another room is shown). */
 export function clearChatAndLog() {
-  $("#chat-log").replaceChildren();
-  $("#log").replaceChildren();
+  put($("#chat-log"));
+  put($("#log"));
 }

@@ -25,6 +25,13 @@ export function el(tag, attrs, ...children) {
   return node;
 }
 
+/** Replace a node's children; nested lists are flattened and null, undefined and false
+ * dropped (replaceChildren() itself would show them as the text "null"). */
+export function put(node, ...children) {
+  const nodes = children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false);
+  node.replaceChildren(...nodes.map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
+}
+
 /** Run a re-render, then put the keyboard focus back on the control that had it. */
 export function keepFocus(render) {
   const active = document.activeElement;

@@ -4,7 +4,7 @@ import { $ } from "./dom.js";
 import { hideNotice } from "./notice.js";
 import { navigate } from "./router.js";
 import { normaliseCode, rules } from "./rules.js";
-import { app, saveName, saveSeat } from "./state.js";
+import { app, deviceId, markKicked, saveName, saveSeat, wasKicked } from "./state.js";
 import { t } from "./text.js";
 
 // The trimmed name typed into `input`, or null (with the error shown) if it is not valid.
@@ -51,9 +51,16 @@ function seated(answer, name) {
 }
 
 async function joinRoom(code, name, spectator) {
-  const body = { display_name: name };
+  if (wasKicked(code)) throw new Error(t("apiError.kicked"));
+  const body = { display_name: name, device: deviceId() };
   if (spectator) body.spectator = true;
-  const answer = await api("POST", "/api/rooms/" + encodeURIComponent(code) + "/join", body);
+  let answer;
+  try {
+    answer = await api("POST", "/api/rooms/" + encodeURIComponent(code) + "/join", body);
+  } catch (err) {
+    if (err.code === "kicked") markKicked(code);
+    throw err;
+  }
   seated(answer, name);
 }
 
@@ -64,7 +71,7 @@ export function onCreate(event) {
   const name = readName($("#create-name"), errorNode);
   if (!name) return;
   submitWith(event.target, errorNode, async () => {
-    const answer = await api("POST", "/api/rooms", { display_name: name });
+    const answer = await api("POST", "/api/rooms", { display_name: name, device: deviceId() });
     seated(answer, name);
   });
 }

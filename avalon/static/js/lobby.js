@@ -1,48 +1,62 @@
-// The lobby: who is in the room, the host's game options and starting the game.
-import { $, el } from "./dom.js";
+// The lobby: who is in the room, the host's game options (roles, Lady, turn timer, seat
+// order) and starting the game; everyone else sees the last game's setup.
+import { $, put } from "./dom.js";
 import { evilCount, failsRequired, isEvil, rules, teamSizes } from "./rules.js";
+import { memberItem, renderSeatActions } from "./seats.js";
+import { chosenRolesOf, loadSetup, setupText } from "./setup.js";
 import { sendAction } from "./socket.js";
-import { amHost, app, myId, nameOf, players, spectators } from "./state.js";
+import { amHost, amSpectator, app, myId, players, spectators } from "./state.js";
 import { numberWord, plural, t } from "./text.js";
 
-// One member of the lobby's lists: presence, name, badges and, for the host, Remove.
-function memberItem(p, me, canKick) {
-  return el(
-    "li",
-    { class: "player", dataset: { playerId: String(p.player_id), online: String(!!p.online) } },
-    el("span", { class: "presence", "aria-hidden": "true" }),
-    el("span", { class: "name", text: p.display_name }),
-    p.is_host ? el("span", { class: "badge host", text: t("lobby.host") }) : null,
-    p.player_id === me ? el("span", { class: "badge you", text: t("lobby.you") }) : null,
-    el("span", { class: "status-text", text: t(p.online ? "lobby.online" : "lobby.offline") }),
-    canKick && p.player_id !== me
-      ? el("button", {
-          type: "button",
-          class: "small danger kick",
-          dataset: { kick: String(p.player_id) },
-          "aria-label": t("lobby.kickLabel", { name: p.display_name }),
-          text: t("lobby.kick"),
-        })
-      : null,
-  );
-}
-
-/** Draw the lobby: players, spectators, and the options for the host. */
+/** Draw the lobby: players, spectators, seat actions, and the options for the host. */
 export function renderLobby() {
   const list = players();
   const me = myId();
   const host = amHost();
   const open = !app.room || app.room.status === "lobby";
   $("#player-count").textContent = String(list.length);
-  $("#players").replaceChildren(...list.map((p) => memberItem(p, me, host && open)));
+  put($("#players"), ...list.map((p) => memberItem(p, me, host && open)));
   const watchers = spectators();
   $("#spectators-section").hidden = watchers.length === 0;
-  $("#spectators").replaceChildren(...watchers.map((p) => memberItem(p, me, host)));
-  const watching = me !== null && watchers.some((p) => p.player_id === me);
+  put($("#spectators"), ...watchers.map((p) => memberItem(p, me, host)));
+  renderSeatActions("#lobby-seat-actions");
+  const watching = amSpectator();
   $("#options-form").hidden = !host || !open;
   $("#lobby-wait").hidden = host && open;
   $("#lobby-wait").textContent = t(!open ? "lobby.inGame" : watching ? "lobby.watching" : "lobby.wait");
-  if (host && open) renderOptions();
+  // Everyone sees the last game's setup; the host's form starts from it.
+  const setup = app.code ? loadSetup(app.code) : null;
+  $("#lobby-setup").hidden = host || !setup;
+  $("#lobby-setup").textContent = setup ? t("setup.last", { setup: setupText(setup) }) : "";
+  if (host && open) {
+    if (setup && app.ui.formFrom !== setup.game_id) prefill(setup);
+    renderOptions();
+  }
+}
+
+// Start the host's form from the last game's setup (once per game, keeping later edits).
+function prefill(setup) {
+  app.ui.formFrom = setup.game_id;
+  const chosen = new Set(chosenRolesOf(setup));
+  for (const role of rules.optional_roles) {
+    const box = roleBox(role);
+    if (box) box.checked = chosen.has(role);
+  }
+  $("#opt-lady").checked = setup.lady;
+  app.ui.ladyTouched = true;
+  if (setup.turn_timer === null) $("#opt-timer").checked = false;
+  else if (Number.isFinite(setup.turn_timer)) {
+    $("#opt-timer").checked = true;
+    $("#opt-timer-seconds").value = String(setup.turn_timer);
+  }
+}
+
+// The turn timer the form asks for: null (none), seconds, or NaN when out of range.
+function timerChoice() {
+  if (!$("#opt-timer").checked) return null;
+  const value = Number($("#opt-timer-seconds").value);
+  const { min, max } = rules.turn_timer;
+  return Number.isInteger(value) && value >= min && value <= max ? value : NaN;
 }
 
 // The checkbox of an optional role (null if the page has none for it).
@@ -101,8 +115,15 @@ function renderOptions() {
     sizes: teamSizes(check.seats).join(t("list.comma")),
     fails: failsNote(check.seats),
   });
-  $("#options-error").textContent = check.error;
-  $("#start-game").disabled = !!check.error || app.ui.busy || app.connState !== "online";
+  const timer = timerChoice();
+  const { min, max } = rules.turn_timer;
+  $("#timer-seconds-row").hidden = !$("#opt-timer").checked;
+  $("#opt-timer-seconds").min = String(min);
+  $("#opt-timer-seconds").max = String(max);
+  $("#opt-timer-hint").textContent = t("options.timerHint");
+  const error = check.error || (Number.isNaN(timer) ? t("options.timerRange", { min, max }) : "");
+  $("#options-error").textContent = error;
+  $("#start-game").disabled = !!error || app.ui.busy || app.connState !== "online";
 }
 
 /** A change in the options form (its change handler). */
@@ -116,19 +137,18 @@ export function onStart(event) {
   event.preventDefault();
   const roles = chosenRoles();
   const check = checkOptions(players().length, roles);
-  if (check.error) {
-    $("#options-error").textContent = check.error;
+  const turnTimer = timerChoice();
+  if (check.error || Number.isNaN(turnTimer)) {
+    renderOptions();
     return;
   }
   const order = rules.roles;
   const all = rules.required_roles.concat(roles).sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  sendAction("start_game", { roles: all, lady_of_the_lake: $("#opt-lady").checked }, t("what.startGame"));
-}
-
-/** A click on a Remove button in the lobby's lists. */
-export function onPlayersClick(event) {
-  const button = event.target.closest("button[data-kick]");
-  if (!button) return;
-  const id = Number(button.dataset.kick);
-  sendAction("kick", { player_id: id }, t("what.kick", { name: nameOf(id) }));
+  const options = {
+    roles: all,
+    lady_of_the_lake: $("#opt-lady").checked,
+    turn_timer: turnTimer,
+    random_seats: $("#opt-random-seats").checked,
+  };
+  sendAction("start_game", options, t("what.startGame"));
 }

@@ -4,19 +4,24 @@
 //
 // This module boots the client: it loads the rules, wires the page's controls, says what
 // rendering the room means, and routes.
+import { fireAlerts, titleFor, unlockAudio } from "./alerts.js";
 import { fetchRules } from "./api.js";
 import { renderGame } from "./board.js";
 import { onChatSubmit } from "./chat.js";
 import { $, keepFocus } from "./dom.js";
 import { onCreate, onJoinByCode, onJoinFromLink } from "./home.js";
-import { onOptionsChange, onPlayersClick, onStart, renderLobby } from "./lobby.js";
+import { onOptionsChange, onStart, renderLobby } from "./lobby.js";
 import { onError, onEvent, onState } from "./messages.js";
 import { hideNotice, runNoticeAction, showNotice, toast } from "./notice.js";
-import { roomGone, route, seatRejected } from "./router.js";
+import { onSettingsChange, renderSettings } from "./prefs.js";
+import { kicked, leftRoom, roomGone, route, seatRejected } from "./router.js";
 import { rules, setRules } from "./rules.js";
+import { onKickClick } from "./seats.js";
 import { onSocket, retrySoon } from "./socket.js";
-import { app, awaited, inGame, myId, onChange, roomUrl } from "./state.js";
+import { app, inGame, onChange, roomUrl } from "./state.js";
+import { onTabClick, renderTabs } from "./tabs.js";
 import { t } from "./text.js";
+import { onPauseClick } from "./timer.js";
 
 const RULES_RETRY_BASE_MS = 1000; // first wait before loading the rules again
 const RULES_RETRY_MAX_MS = 10000; // waits between attempts never grow past this
@@ -34,9 +39,8 @@ function renderRoom() {
     if (playing) renderGame(app.game);
     else renderLobby();
   });
-  const mine = app.game && playing && awaited(app.game).includes(myId());
-  const title = t("title.room", { code: app.code });
-  document.title = mine ? t("title.yourTurn", { title }) : title;
+  renderTabs();
+  document.title = titleFor(t("title.room", { code: app.code }), playing ? app.game : null);
 }
 
 /** Copy the room's link to the clipboard, or show it when that is not allowed. */
@@ -70,8 +74,16 @@ function wire() {
   $("#chat-form").addEventListener("submit", onChatSubmit);
   $("#options-form").addEventListener("submit", onStart);
   $("#options-form").addEventListener("change", onOptionsChange);
-  $("#players").addEventListener("click", onPlayersClick);
-  $("#spectators").addEventListener("click", onPlayersClick);
+  $("#room-main").addEventListener("click", onKickClick);
+  $("#settings").addEventListener("change", onSettingsChange);
+  $("#test-alert").addEventListener("click", () => fireAlerts(t("alert.test"), true));
+  $("#pause-timer").addEventListener("click", onPauseClick);
+  $(".room-tabs").addEventListener("click", onTabClick);
+  // Browsers let a page make sound only after a click or a key press.
+  for (const type of ["pointerdown", "keydown"]) {
+    document.addEventListener(type, unlockAudio, { capture: true, passive: true });
+  }
+  window.matchMedia("(max-width: 760px)").addEventListener("change", renderTabs);
   $("#copy-link").addEventListener("click", copyLink);
   $("#share-url").addEventListener("click", (event) => {
     event.preventDefault();
@@ -83,7 +95,8 @@ function wire() {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") retrySoon();
   });
-  onSocket({ state: onState, event: onEvent, error: onError, seatRejected, roomGone });
+  onSocket({ state: onState, event: onEvent, error: onError, seatRejected, roomGone, kicked, left: leftRoom });
+  renderSettings();
   onChange(renderRoom);
 }
 

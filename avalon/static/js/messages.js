@@ -4,9 +4,13 @@ import { fetchRoom } from "./api.js";
 import { logLine, mergeChat } from "./chat.js";
 import { $, showView } from "./dom.js";
 import { hideNotice, toast } from "./notice.js";
-import { setConn, startHeartbeat } from "./socket.js";
+import { rememberSetup } from "./setup.js";
+import { sendPing, setConn, startHeartbeat } from "./socket.js";
+import { noteChat } from "./tabs.js";
+import { pongReceived, setServerTime } from "./timer.js";
 import {
-  app, findPlayer, nameOf, namesOf, removePlayer, render, saveSeat, setBusy, setHost, upsertPlayer,
+  app, findPlayer, markKicked, myId, nameOf, namesOf, removePlayer, render, saveSeat, setBusy, setHost,
+  setRoom, upsertPlayer,
 } from "./state.js";
 import { alignmentText, has, listText, plural, t, winsText } from "./text.js";
 
@@ -28,23 +32,19 @@ export function onState(message) {
   }
 }
 
-function forgetRecord() {
-  app.ui.record = null;
-  app.ui.recordFor = null;
-}
-
 function onSnapshot(payload) {
   app.you = payload.you || null;
-  app.room = payload.room || app.room;
+  setRoom(payload.room || app.room);
+  setServerTime(payload.server_time);
   if (app.you && app.seat && app.seat.display_name !== app.you.display_name) {
     app.seat.display_name = app.you.display_name;
     saveSeat(app.seat);
   }
-  mergeChat(payload.chat || []);
+  const missed = mergeChat(payload.chat || []);
+  if (app.chatSynced) noteChat(missed); // messages missed while away count as unread
   app.chatSynced = true;
   // A snapshot is the truth, whatever version this page saw last.
   const game = payload.game || null;
-  if (!game || !app.game || app.game.game_id !== game.game_id) forgetRecord();
   app.game = game;
   app.attempt = 0;
   app.everOnline = true;
@@ -52,6 +52,7 @@ function onSnapshot(payload) {
   setConn("online");
   if (app.notice === "connection" || app.notice === "seat") hideNotice();
   startHeartbeat();
+  sendPing(); // a first round trip corrects the clock for the turn timer
   showView("room");
   render();
 }
@@ -64,7 +65,6 @@ function setGame(view) {
   const current = app.game;
   // An older version of the same game never replaces a newer one.
   if (current && current.game_id === view.game_id && view.version < current.version) return;
-  if (!current || current.game_id !== view.game_id) forgetRecord();
   app.game = view;
 }
 
@@ -97,9 +97,10 @@ export function onEvent(message) {
   const p = message.payload || {};
   switch (message.event) {
     case "chat":
-      mergeChat([p]);
+      noteChat(mergeChat([p]));
       return;
     case "pong":
+      pongReceived(message.correlation_id, p.server_time);
       return;
     case "player_joined":
       upsertPlayer(p, false);
@@ -121,10 +122,41 @@ export function onEvent(message) {
       logLine(t("log.offline", { name: p.display_name }));
       break;
     case "player_kicked":
-    case "player_left":
+      if (p.player_id === myId()) {
+        // The server closes this socket next: the close handler explains it.
+        app.kicked = true;
+        markKicked(app.code);
+      }
+      logLine(t("log.kicked", { name: p.display_name || nameOf(p.player_id) }));
+      removePlayer(p.player_id);
+      break;
     case "player_removed":
       logLine(t("log.left", { name: nameOf(p.player_id) }));
       removePlayer(p.player_id);
+      break;
+    case "player_left":
+      if (p.player_id === myId()) app.leaving = true; // the close that follows ends the visit
+      logLine(t("log.left", { name: p.display_name || nameOf(p.player_id) }));
+      if (p.room) setRoom(p.room);
+      else removePlayer(p.player_id);
+      break;
+    case "seat_taken":
+    case "seat_left":
+      setRoom(p.room);
+      logLine(t(message.event === "seat_taken" ? "log.seatTaken" : "log.seatLeft", { name: p.display_name }));
+      break;
+    case "room_locked":
+      setRoom(p.room);
+      logLine(t(p.room && p.room.locked ? "log.locked" : "log.unlocked", { name: p.display_name }));
+      break;
+    case "returned_to_lobby":
+      if (app.game) rememberSetup(app.game);
+      app.game = null;
+      setRoom(p.room);
+      logLine(t("log.lobby", { name: p.display_name }));
+      break;
+    case "timer_paused":
+      logLine(t(p.paused ? "log.timerPaused" : "log.timerResumed"), "game");
       break;
     case "game_started":
       logLine(
@@ -194,9 +226,8 @@ export function refreshRoom() {
   refreshing = fetchRoom(code)
     .then((room) => {
       if (app.code !== code || !app.room) return;
-      app.room.players = room.players;
-      app.room.spectators = room.spectators || [];
-      if (!app.game) app.room.status = room.status;
+      const status = app.game ? app.room.status : room.status;
+      setRoom(Object.assign({}, room, { status }));
       render();
     })
     .catch(() => {})

@@ -1,111 +1,66 @@
-// The record of a finished game, read from the HTTP API and summarised.
-import { api } from "./api.js";
-import { $, el } from "./dom.js";
-import { app, nameOf, namesOf } from "./state.js";
-import { alignmentText, listText, plural, reasonText, roleLabel, t } from "./text.js";
+// The record of a finished game, drawn from its last view: every quest with its team and
+// fail cards, every use of the Lady of the Lake with what she showed, and the winner. The
+// proposals and votes are in the vote grid above it.
+import { $, el, put } from "./dom.js";
+import { isEvil } from "./rules.js";
+import { nameOf, namesOf } from "./state.js";
+import { alignmentText, plural, reasonText, t } from "./text.js";
 
-/** Load the record of the game shown and draw it (the "Show the game record" button). */
-export async function loadRecord() {
-  const g = app.game;
-  if (!g || !app.code) return;
+/** Draw the record of game view g once it is over (hidden before). */
+export function renderRecord(g) {
   const section = $("#record");
-  section.hidden = false;
-  section.replaceChildren(el("p", { text: t("record.loading") }));
-  try {
-    const data = await api("GET", `/api/rooms/${encodeURIComponent(app.code)}/games/${g.number}`);
-    app.ui.record = data && data.game && data.game.proposals ? data.game : data;
-    app.ui.recordFor = g.game_id;
-  } catch (err) {
-    app.ui.record = { error: err.message };
-    app.ui.recordFor = g.game_id;
-  }
-  renderRecord();
-  section.scrollIntoView({ block: "nearest" });
-}
-
-/** Draw the loaded record if it belongs to the game shown; hide it otherwise. */
-export function renderRecord() {
-  const section = $("#record");
-  const record = app.ui.record;
-  if (!record || !app.game || app.ui.recordFor !== app.game.game_id) {
+  if (g.phase !== "game_over") {
     section.hidden = true;
-    section.replaceChildren();
+    put(section);
     return;
   }
   section.hidden = false;
-  if (record.error) {
-    section.replaceChildren(el("p", { class: "form-error", text: t("record.failed", { error: record.error }) }));
-    return;
-  }
-  const roles = record.roles || {};
-  const who = (id) => {
-    const role = roles[String(id)];
-    return role ? t("record.who", { name: nameOf(id), role: roleLabel(role) }) : nameOf(id);
-  };
-  const proposals = (record.proposals || []).map((p) => {
-    const votes = p.votes || {};
-    const yes = Object.keys(votes).filter((id) => votes[id]).map((id) => nameOf(Number(id)));
-    const no = Object.keys(votes).filter((id) => !votes[id]).map((id) => nameOf(Number(id)));
+  const roles = g.roles || {};
+  const history = g.history || [];
+  const quests = (g.quest_results || []).map((q) =>
+    el(
+      "li",
+      { dataset: { quest: String(q.quest), success: String(!!q.success) } },
+      plural(q.success ? "record.questSuccess" : "record.questFailed", q.fails, {
+        quest: q.quest,
+        team: namesOf(q.team),
+      }),
+    ),
+  );
+  const checks = ((g.lady && g.lady.checks) || []).map((c) => {
+    const role = roles[String(c.target)];
+    const seen = role ? (isEvil(role) ? "evil" : "good") : "";
     return el(
       "li",
       {},
-      t(p.approved ? "record.proposalApproved" : "record.proposalRejected", {
-        quest: p.quest,
-        proposal: p.proposal,
-        leader: nameOf(p.leader),
-        team: namesOf(p.team),
-        yes: listText(yes),
-        no: listText(no),
-      }),
+      seen
+        ? t("record.ladyCheck", { holder: nameOf(c.holder), target: nameOf(c.target), alignment: alignmentText(seen) })
+        : t("lady.examined", { holder: nameOf(c.holder), target: nameOf(c.target) }),
     );
   });
-  const quests = (record.quest_results || []).map((q) =>
-    el("li", {}, plural(q.success ? "record.questSuccess" : "record.questFailed", q.fails, {
-      quest: q.quest,
-      team: namesOf(q.team),
-    })),
-  );
-  const checks = (record.lady_checks || []).map((c) =>
-    el("li", {}, t("record.ladyCheck", {
-      holder: nameOf(c.holder),
-      target: nameOf(c.target),
-      alignment: alignmentText(c.alignment),
-    })),
-  );
   const none = () => el("p", { text: t("record.none") });
+  const approved = history.filter((p) => p.approved).length;
   const parts = [
-    el("h2", { text: t("record.title", { number: record.number || "" }) }),
-    el("h3", { text: t("record.roles") }),
-    el("ul", {}, (record.players || []).map((id) => el("li", {}, who(id)))),
-    el("h3", { text: t("record.proposals") }),
-    proposals.length ? el("ol", { id: "record-proposals" }, proposals) : none(),
+    el("h2", { id: "record-title", text: t("record.title", { number: g.number || "" }) }),
+    el("p", {
+      id: "record-proposals",
+      text: t("record.proposalCount", { count: history.length, approved, rejected: history.length - approved }),
+    }),
     el("h3", { text: t("record.quests") }),
     quests.length ? el("ol", { id: "record-quests" }, quests) : none(),
   ];
-  if (record.lady_of_the_lake || checks.length) {
+  if (g.lady) {
     parts.push(
       el("h3", { text: t("record.lady") }),
-      checks.length ? el("ul", {}, checks) : el("p", { text: t("record.ladyUnused") }),
-    );
-  }
-  if (record.assassin_target !== null && record.assassin_target !== undefined) {
-    const hit = roles[String(record.assassin_target)] === "merlin";
-    parts.push(
-      el("h3", { text: t("record.assassination") }),
-      el("p", {
-        text: t(hit ? "record.assassinHit" : "record.assassinMiss", {
-          assassin: nameOf(record.assassin),
-          target: nameOf(record.assassin_target),
-        }),
-      }),
+      checks.length ? el("ul", { id: "record-lady" }, checks) : el("p", { text: t("record.ladyUnused") }),
     );
   }
   parts.push(
     el("p", {
       id: "record-winner",
       class: "winner",
-      text: t(record.winner === "good" ? "record.won.good" : "record.won.evil", { reason: reasonText(record.reason) }),
+      text: t(g.winner === "good" ? "record.won.good" : "record.won.evil", { reason: reasonText(g.reason) }),
     }),
   );
-  section.replaceChildren(...parts);
+  put(section, ...parts);
 }

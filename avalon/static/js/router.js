@@ -2,11 +2,13 @@
 // join form without one).
 import { fetchRoom } from "./api.js";
 import { clearChatAndLog } from "./chat.js";
-import { $, el, showView } from "./dom.js";
+import { $, el, put, showView } from "./dom.js";
 import { showNotice } from "./notice.js";
 import { normaliseCode, rules } from "./rules.js";
 import { connect, dropSocket, setConn } from "./socket.js";
-import { app, forgetSeat, loadSeat, render, resetRoomState, savedName, storedSeats } from "./state.js";
+import {
+  app, forgetSeat, loadSeat, markKicked, render, resetRoomState, savedName, storedSeats, wasKicked,
+} from "./state.js";
 import { listText, plural, t } from "./text.js";
 
 // The path of a room's page; its one group is the code.
@@ -46,7 +48,7 @@ export function showHome() {
   }
   const list = $("#my-rooms");
   const seats = storedSeats();
-  list.replaceChildren(
+  put(list,
     ...seats.map((seat) =>
       el(
         "li",
@@ -96,9 +98,12 @@ export async function showJoin(code, reason) {
   if (reason) showNotice(reason, { kind: "seat" });
   const input = $("#join-name");
   if (!input.value) input.value = savedName();
-  input.focus();
+  const kicked = wasKicked(code);
+  setJoinable(!kicked);
+  if (!kicked) input.focus();
   const info = $("#join-room-info");
-  info.textContent = t("join.checking");
+  info.textContent = t(kicked ? "join.kicked" : "join.checking");
+  if (kicked) return;
   try {
     const room = await fetchRoom(code);
     if (app.code !== code) return;
@@ -110,13 +115,39 @@ export async function showJoin(code, reason) {
         : t("join.nobody"),
     ];
     const playing = room.status === "in_game";
-    if (playing) parts.push(t("join.inGame"));
-    else if (names.length >= max) parts.push(t("join.full"));
+    const full = names.length >= max;
+    if (room.locked) parts.push(t("join.locked"));
+    else if (playing) parts.push(t("join.inGame"));
+    else if (full) parts.push(t("join.full"));
+    else if (room.status === "finished") parts.push(t("join.finished"));
     info.textContent = parts.join(" ");
-    if (playing || names.length >= max) $("#join-spectator").checked = true;
+    // A seat when there is one (also after a game); watching otherwise.
+    $("#join-spectator").checked = playing || full;
+    setJoinable(!room.locked);
   } catch (err) {
     if (app.code === code) info.textContent = err.message;
   }
+}
+
+// The join form works, or (kicked, locked) its button stays disabled.
+function setJoinable(on) {
+  $("#join-form button[type=submit]").disabled = !on;
+  $("#join-form").dataset.closed = String(!on);
+}
+
+/** The host removed this page's seat (already forgotten): say so on the join page. */
+export function kicked() {
+  markKicked(app.code);
+  showJoin(app.code, t("close.kicked"));
+}
+
+/** This page left the room (its seat forgotten): go home, saying so. */
+export function leftRoom() {
+  const code = app.code;
+  leaveRoom();
+  history.pushState(null, "", "/");
+  showHome();
+  showNotice(t("notice.left", { code }), { kind: "room" });
 }
 
 /** The server refused the seat (already forgotten): ask for a name again. */

@@ -3,6 +3,7 @@
 import { $ } from "./dom.js";
 import { showNotice, hideNotice, toast } from "./notice.js";
 import { closeCode, closeName } from "./rules.js";
+import { pingSent } from "./timer.js";
 import { app, forgetSeat, newId, remember, render, setBusy } from "./state.js";
 import { has, t } from "./text.js";
 
@@ -11,6 +12,8 @@ const BACKOFF_MAX_MS = 10000; // reconnect delays never grow past this
 const RESTART_WAIT_MS = 1500; // after "going away" (server restarting) wait 1.5 to 3 s first
 const HEARTBEAT_MS = 20000; // application-level ping while connected
 const DEAD_AFTER_MS = 50000; // no frame at all for this long: the socket is dead, reconnect
+// The reason of the close that follows a kick (PROTOCOL section 5).
+const KICKED_REASON = "removed from the room by the host";
 // Connection states, shown in #conn-status (its data-state and text).
 const CONN_STATES = ["idle", "connecting", "online", "reconnecting", "offline"];
 
@@ -20,6 +23,8 @@ const handlers = {
   error: () => {}, // an `error` frame
   seatRejected: () => {}, // the server refused the seat (its text); the seat is forgotten
   roomGone: () => {}, // the room does not exist (its text)
+  kicked: () => {}, // the host removed this seat; the seat is forgotten
+  left: () => {}, // this page left the room; the seat is forgotten
 };
 
 /** Register what to do with frames and with closes that end the room's session. */
@@ -123,6 +128,16 @@ function onClose(event) {
   // browser's own "abnormal closure") is a plain network failure.
   const name = closeName(event.code);
   const text = name && has("close." + name) ? t("close." + name) : null;
+  if (name === "unauthorized" && (app.kicked || event.reason === KICKED_REASON)) {
+    forgetSeat();
+    handlers.kicked();
+    return;
+  }
+  if (name === "normal" && app.leaving) {
+    forgetSeat();
+    handlers.left();
+    return;
+  }
   if (name === "unauthorized" || name === "bad_request") {
     forgetSeat();
     handlers.seatRejected(text);
@@ -161,8 +176,16 @@ export function startHeartbeat() {
       scheduleReconnect();
       return;
     }
-    sendEnvelope({ type: "system", payload: { action: "ping" } });
+    sendPing();
   }, HEARTBEAT_MS);
+}
+
+/** Send the application-level ping; its pong also tells the server's time. */
+export function sendPing() {
+  const correlationId = newId("p");
+  if (!app.ws || app.ws.readyState !== WebSocket.OPEN) return;
+  app.ws.send(JSON.stringify({ type: "system", correlation_id: correlationId, payload: { action: "ping" } }));
+  pingSent(correlationId);
 }
 
 /** Stop the heartbeat. */

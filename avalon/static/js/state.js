@@ -45,8 +45,7 @@ export const app = {
     targetKey: null,
     target: null,
     ladyTouched: false,
-    record: null,
-    recordFor: null,
+    formFrom: null, // the game whose setup the host's lobby form was filled from
   },
 };
 
@@ -83,8 +82,6 @@ export function resetRoomState(code) {
   app.ui.confirmLeave = false;
   app.ui.roleShown = false;
   setBusy(false);
-  app.ui.record = null;
-  app.ui.recordFor = null;
   app.ui.ladyTouched = false;
 }
 

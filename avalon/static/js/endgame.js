@@ -1,0 +1,109 @@
+// The end of a game: who won and why, whom the Assassin named, every role; and the card
+// between games: the table for the next one, taking a seat, the host's Play again and
+// Back to lobby.
+import { $, el, put } from "./dom.js";
+import { isEvil } from "./rules.js";
+import { memberLists, renderSeatActions } from "./seats.js";
+import { setupOfView, setupText } from "./setup.js";
+import { sendAction } from "./socket.js";
+import { amHost, app, nameOf, nameWithYou } from "./state.js";
+import { alignmentText, reasonText, roleLabel, t } from "./text.js";
+
+function sideOf(role) {
+  return isEvil(role) ? "evil" : "good";
+}
+
+// "Ann, the Assassin, named Ben, who was Percival."
+function assassinationText(g) {
+  const a = g.assassination;
+  if (!a) return "";
+  const roles = g.roles || {};
+  const target = roles[String(a.target)];
+  return t(target === "merlin" ? "over.assassinHit" : "over.assassinMiss", {
+    assassin: nameOf(a.assassin),
+    target: nameOf(a.target),
+    role: target ? roleLabel(target) : t("over.unknown"),
+  });
+}
+
+/** Draw the end screen of game view g (hidden while the game is on). */
+export function renderGameOver(g) {
+  const box = $("#game-over");
+  if (g.phase !== "game_over") {
+    box.hidden = true;
+    put(box);
+    return;
+  }
+  box.hidden = false;
+  box.dataset.winner = g.winner || "";
+  const roles = g.roles || {};
+  const target = g.assassination ? g.assassination.target : null;
+  const reveal = g.players.map((id) => {
+    const role = roles[String(id)];
+    const side = role ? sideOf(role) : "";
+    return el(
+      "li",
+      { dataset: { playerId: String(id), role: role || "" } },
+      el("span", { class: "name", text: nameWithYou(id) }),
+      t("over.dash"),
+      el("span", {
+        class: "badge " + side,
+        text: role ? t("over.role", { role: roleLabel(role), side: alignmentText(side) }) : t("over.unknown"),
+      }),
+      id === target ? el("span", { class: "badge target", text: t("over.named") }) : null,
+    );
+  });
+  const named = assassinationText(g);
+  put(box,
+    el("h2", { id: "winner", text: t(g.winner === "good" ? "over.winner.good" : "over.winner.evil") }),
+    el("p", { id: "over-reason", text: reasonText(g.reason) }),
+    named ? el("p", { id: "assassination", class: "assassination", text: named }) : null,
+    el("h3", { text: t("over.roles") }),
+    el("ul", { id: "roles-reveal", class: "reveal" }, reveal),
+  );
+}
+
+/** Draw the card between games (after game over): the next table and its controls. */
+export function renderBetween(g) {
+  const box = $("#between");
+  if (g.phase !== "game_over") {
+    box.hidden = true;
+    put(box);
+    renderSeatActions("#game-seat-actions");
+    return;
+  }
+  box.hidden = false;
+  const host = amHost();
+  const busy = app.ui.busy;
+  const controls = host
+    ? el(
+        "div",
+        { class: "buttons" },
+        el("button", {
+          type: "button",
+          id: "play-again",
+          class: "primary",
+          disabled: busy,
+          onclick: () => sendAction("play_again", {}, t("what.playAgain")),
+          text: t("over.playAgain"),
+        }),
+        el("button", {
+          type: "button",
+          id: "back-to-lobby",
+          disabled: busy,
+          onclick: () => sendAction("return_to_lobby", {}, t("what.returnToLobby")),
+          text: t("over.backToLobby"),
+        }),
+      )
+    : el("p", { id: "between-wait", class: "hint", text: t("over.hostOnly") });
+  put(box,
+    el("h2", { id: "between-title", text: t("over.next") }),
+    el("p", { id: "between-setup", class: "hint", text: t("setup.this", { setup: setupText(setupOfView(g)) }) }),
+    host ? el("p", { class: "hint", text: t("over.hostHint") }) : null,
+    controls,
+    el("h3", { text: t("over.table") }),
+    memberLists("between-players", "between-spectators"),
+    el("div", { id: "between-seat-actions", class: "seat-actions" }),
+  );
+  renderSeatActions("#between-seat-actions");
+}

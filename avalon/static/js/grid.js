@@ -1,0 +1,135 @@
+// The vote history grid: one row per player, one column per completed proposal (grouped
+// by quest), approve or reject in each cell, the leader and the team marked, and each
+// quest's outcome above its columns. Drawn from the view's `history` alone, so a reload,
+// a second tab and a late spectator all see the same grid.
+import { $, el, put } from "./dom.js";
+import { nameWithYou } from "./state.js";
+import { plural, t } from "./text.js";
+
+// The history's proposals grouped by quest, in order: [{quest, proposals: [...]}].
+function byQuest(history) {
+  const groups = [];
+  for (const p of history) {
+    const last = groups[groups.length - 1];
+    if (last && last.quest === p.quest) last.proposals.push(p);
+    else groups.push({ quest: p.quest, proposals: [p] });
+  }
+  return groups;
+}
+
+function questHeading(group, results) {
+  const result = results.find((r) => r.quest === group.quest);
+  let outcome = "";
+  if (result) {
+    outcome = result.success ? t("grid.questSuccess") : t("grid.questFailed");
+    if (result.fails > 0) outcome += " " + plural("grid.fails", result.fails);
+  }
+  return el(
+    "th",
+    {
+      scope: "colgroup",
+      colspan: String(group.proposals.length),
+      class: "grid-quest",
+      dataset: { outcome: result ? (result.success ? "success" : "fail") : "" },
+    },
+    el("span", { text: t("grid.quest", { quest: group.quest }) }),
+    outcome ? el("span", { class: "grid-outcome", text: outcome }) : null,
+  );
+}
+
+// One cell: ✓ or ✗ with the leader and team marks, and the same said in words.
+function voteCell(p, id) {
+  const key = String(id);
+  const voted = p.votes && key in p.votes;
+  const approve = voted && p.votes[key];
+  const leader = p.leader === id;
+  const onTeam = (p.team || []).includes(id);
+  const words = [voted ? t(approve ? "grid.approved" : "grid.rejected") : t("grid.noVote")];
+  if (leader) words.push(t("grid.leader"));
+  if (onTeam) words.push(t("grid.onTeam"));
+  const classes = ["vote-cell"];
+  if (voted) classes.push(approve ? "approve" : "reject");
+  if (leader) classes.push("leader");
+  if (onTeam) classes.push("team");
+  return el(
+    "td",
+    { class: classes.join(" "), dataset: { vote: voted ? (approve ? "approve" : "reject") : "" } },
+    el("span", { class: "mark", "aria-hidden": "true", text: voted ? t(approve ? "grid.yes" : "grid.no") : "" }),
+    leader ? el("span", { class: "leader-mark", "aria-hidden": "true", text: t("grid.leaderMark") }) : null,
+    el("span", { class: "visually-hidden", text: words.join(t("list.comma")) }),
+  );
+}
+
+/** Draw the vote grid of game view g. */
+export function renderGrid(g) {
+  const box = $("#vote-grid");
+  const history = g.history || [];
+  if (!history.length) {
+    put(box, el("p", { id: "grid-empty", class: "hint", text: t("grid.empty") }));
+    return;
+  }
+  const groups = byQuest(history);
+  const results = g.quest_results || [];
+  const head = el(
+    "thead",
+    {},
+    el(
+      "tr",
+      {},
+      el("th", { scope: "col", rowspan: "2", class: "grid-corner", text: t("grid.player") }),
+      groups.map((group) => questHeading(group, results)),
+    ),
+    el(
+      "tr",
+      {},
+      history.map((p) =>
+        el("th", {
+          scope: "col",
+          class: "grid-proposal",
+          dataset: { approved: String(!!p.approved) },
+          "aria-label": t(p.approved ? "grid.proposalApproved" : "grid.proposalRejected", {
+            quest: p.quest,
+            proposal: p.proposal,
+          }),
+          text: t("grid.proposal", { proposal: p.proposal }),
+        }),
+      ),
+    ),
+  );
+  const rows = g.players.map((id) =>
+    el(
+      "tr",
+      { dataset: { playerId: String(id) } },
+      el("th", { scope: "row", class: "grid-name", text: nameWithYou(id) }),
+      history.map((p) => voteCell(p, id)),
+    ),
+  );
+  const foot = el(
+    "tfoot",
+    {},
+    el(
+      "tr",
+      {},
+      el("th", { scope: "row", text: t("grid.result") }),
+      history.map((p) => {
+        const yes = Object.values(p.votes || {}).filter(Boolean).length;
+        const no = Object.keys(p.votes || {}).length - yes;
+        return el("td", {
+          class: "grid-tally " + (p.approved ? "approve" : "reject"),
+          text: t("grid.tally", { yes, no }),
+        });
+      }),
+    ),
+  );
+  put(box,
+    el(
+      "table",
+      { id: "vote-grid-table", class: "vote-grid" },
+      el("caption", { class: "visually-hidden", text: t("grid.caption") }),
+      head,
+      el("tbody", {}, rows),
+      foot,
+    ),
+    el("p", { class: "hint grid-legend", text: t("grid.legend") }),
+  );
+}

@@ -1,0 +1,134 @@
+// Who is in the room and what each can do with their place: the members' lists (with the
+// host's Remove), taking a seat, watching instead, leaving the room, and the host's lock.
+import { $, el, keepFocus, put } from "./dom.js";
+import { rules } from "./rules.js";
+import { sendAction } from "./socket.js";
+import {
+  amHost, amSpectator, app, betweenGames, myId, nameOf, players, render, spectators,
+} from "./state.js";
+import { t } from "./text.js";
+
+// The containers seat actions can be drawn in; only the one in view holds them.
+const ACTION_BOXES = ["#lobby-seat-actions", "#between-seat-actions", "#game-seat-actions"];
+
+/** One member of a list: presence, name, badges and, for the host, Remove. */
+export function memberItem(p, me, canKick) {
+  return el(
+    "li",
+    { class: "player", dataset: { playerId: String(p.player_id), online: String(!!p.online) } },
+    el("span", { class: "presence", "aria-hidden": "true" }),
+    el("span", { class: "name", text: p.display_name }),
+    p.is_host ? el("span", { class: "badge host", text: t("lobby.host") }) : null,
+    p.player_id === me ? el("span", { class: "badge you", text: t("lobby.you") }) : null,
+    el("span", { class: "status-text", text: t(p.online ? "lobby.online" : "lobby.offline") }),
+    canKick && p.player_id !== me
+      ? el("button", {
+          type: "button",
+          class: "small danger kick",
+          dataset: { kick: String(p.player_id) },
+          "aria-label": t("lobby.kickLabel", { name: p.display_name }),
+          text: t("lobby.kick"),
+        })
+      : null,
+  );
+}
+
+/** The room's players and spectators as two lists, with Remove where the host may. */
+export function memberLists(playersId, spectatorsId) {
+  const me = myId();
+  const host = amHost();
+  const between = betweenGames();
+  return [
+    el("ul", { id: playersId, class: "players" }, players().map((p) => memberItem(p, me, host && between))),
+    spectators().length
+      ? el("ul", { id: spectatorsId, class: "players" }, spectators().map((p) => memberItem(p, me, host)))
+      : null,
+  ];
+}
+
+function actionButton(id, text, cls, onClick) {
+  return el("button", { type: "button", id, class: cls, disabled: app.ui.busy, onclick: onClick, text });
+}
+
+function leaveRoomControls() {
+  if (!app.ui.confirmLeave) {
+    return [
+      actionButton("leave-room", t("seats.leaveRoom"), "", () => {
+        app.ui.confirmLeave = true;
+        keepFocus(render);
+        const again = $("#leave-confirm");
+        if (again) again.focus();
+      }),
+    ];
+  }
+  const playing = app.room && app.room.status === "in_game" && !amSpectator();
+  return [
+    el("p", { id: "leave-question", text: t(playing ? "seats.leaveAsk.inGame" : "seats.leaveAsk") }),
+    actionButton("leave-confirm", t("seats.leaveYes"), "danger", () => {
+      app.leaving = true;
+      app.ui.confirmLeave = false;
+      sendAction("leave_room", {}, t("what.leaveRoom"));
+    }),
+    actionButton("leave-cancel", t("seats.leaveNo"), "", () => {
+      app.ui.confirmLeave = false;
+      render();
+      const back = $("#leave-room");
+      if (back) back.focus();
+    }),
+  ];
+}
+
+/** Draw this member's seat actions into `box` (a selector), emptying the other places. */
+export function renderSeatActions(box) {
+  for (const other of ACTION_BOXES) {
+    const node = $(other);
+    if (node && other !== box) put(node);
+  }
+  const node = box && $(box);
+  if (!node || myId() === null) return;
+  const nodes = [];
+  if (betweenGames()) {
+    if (amSpectator()) {
+      const full = players().length >= rules.max_players;
+      nodes.push(actionButton("take-seat", t("seats.take"), "primary", () => sendAction("take_seat", {}, t("what.takeSeat"))));
+      if (full) {
+        nodes[0].disabled = true;
+        nodes.push(el("p", { class: "hint", text: t("seats.full", { max: rules.max_players }) }));
+      }
+    } else {
+      nodes.push(actionButton("leave-seat", t("seats.watch"), "", () => sendAction("leave_seat", {}, t("what.leaveSeat"))));
+    }
+  }
+  const locked = !!(app.room && app.room.locked);
+  if (amHost()) {
+    nodes.push(
+      el("button", {
+        type: "button",
+        id: "lock-room",
+        "aria-pressed": String(locked),
+        disabled: app.ui.busy,
+        onclick: onLockClick,
+        text: t("lock.lock"),
+      }),
+    );
+  }
+  nodes.push(...leaveRoomControls());
+  put(node,
+    locked ? el("p", { id: "lock-status", class: "locked-note", text: t("lock.locked") }) : null,
+    el("div", { class: "buttons" }, nodes),
+  );
+}
+
+// The host's lock button: a toggle, pressed while the room is locked.
+function onLockClick() {
+  const locked = !(app.room && app.room.locked);
+  sendAction("lock_room", { locked }, t(locked ? "what.lock" : "what.unlock"));
+}
+
+/** A click on a Remove button in a members' list. */
+export function onKickClick(event) {
+  const button = event.target.closest("button[data-kick]");
+  if (!button) return;
+  const id = Number(button.dataset.kick);
+  sendAction("kick", { player_id: id }, t("what.kick", { name: nameOf(id) }));
+}

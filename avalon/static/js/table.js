@@ -1,0 +1,106 @@
+// The table: the game's seats drawn around an oval (a column on narrow phones), each with
+// its leader, team, Lady, presence, the current proposal's votes once revealed, and what
+// this player's role lets them see.
+import { $, el, put } from "./dom.js";
+import { pref } from "./prefs.js";
+import { isEvil } from "./rules.js";
+import { app, awaited, findPlayer, myId, nameWithYou, spectators } from "./state.js";
+import { alignmentText, listText, roleLabel, t } from "./text.js";
+
+const RING_X = 40; // % of the table's width from its centre to a seat's centre
+const RING_Y = 39; // % of the table's height from its centre to a seat's centre
+
+/** Whether this page shows what its role knows (false while the player keeps it covered). */
+export function roleUncovered() {
+  return !pref("hideRole") || app.ui.roleShown;
+}
+
+/** The completed vote of the proposal in play (the team on its quest), or null. */
+export function currentVotes(g) {
+  const history = g.history || [];
+  const last = history[history.length - 1];
+  if (!last || last.quest !== g.quest || last.proposal !== g.proposal) return null;
+  if (g.phase === "team_building" || g.phase === "voting" || g.phase === "game_over") return null;
+  return last.votes || null;
+}
+
+// The badges of one seat, as [class, text] pairs.
+function seatBadges(g, id, votes, sees, checked) {
+  const badges = [];
+  const over = g.phase === "game_over";
+  if (id === g.leader && !over) badges.push(["leader", t("badge.leader")]);
+  if (g.lady && g.lady.holder === id && !over) badges.push(["lady", t("badge.lady")]);
+  if ((g.team || []).includes(id)) badges.push(["team", t("badge.team")]);
+  if (g.phase === "voting" && (g.voted || []).includes(id)) badges.push(["voted", t("badge.voted")]);
+  if (g.phase === "questing" && (g.played || []).includes(id)) badges.push(["played", t("badge.played")]);
+  if (votes && String(id) in votes) {
+    badges.push(votes[String(id)] ? ["approve", t("badge.approved")] : ["reject", t("badge.rejected")]);
+  }
+  if (roleUncovered()) {
+    if (sees.get(id) === "evil") badges.push(["evil", t("badge.evil")]);
+    if (sees.get(id) === "merlin_or_morgana") badges.push(["mm", t("badge.mm")]);
+    if (checked.has(id)) {
+      const seen = checked.get(id);
+      badges.push([seen === "evil" ? "evil" : "good", t("badge.ladySaw", { alignment: alignmentText(seen) })]);
+    }
+  }
+  const role = g.roles && g.roles[String(id)];
+  if (role) badges.push([isEvil(role) ? "evil" : "good", roleLabel(role)]);
+  const p = findPlayer(id);
+  if (!p) badges.push(["offline", t("badge.left")]);
+  else if (!p.online) badges.push(["offline", t("badge.offline")]);
+  return badges;
+}
+
+/** Draw the seats of game view g around the table, and who watches. */
+export function renderTable(g) {
+  const you = g.you;
+  const sees = new Map(((you && you.sees) || []).map((s) => [s.player_id, s.as]));
+  const checked = new Map((g.lady_results || []).map((r) => [r.target, r.alignment]));
+  const votes = currentVotes(g);
+  const me = myId();
+  const waiting = new Set(awaited(g));
+  const count = g.players.length;
+  // This player sits at the bottom of the oval, the others clockwise from there.
+  const mine = g.players.indexOf(me);
+  const turn = mine < 0 ? 0 : mine;
+  const items = g.players.map((id, index) => {
+    const p = findPlayer(id);
+    const badges = seatBadges(g, id, votes, sees, checked);
+    const vote = votes && String(id) in votes ? (votes[String(id)] ? "approve" : "reject") : "";
+    const node = el(
+      "li",
+      {
+        class: "seat",
+        dataset: {
+          playerId: String(id),
+          online: String(!!(p && p.online)),
+          leader: String(id === g.leader && g.phase !== "game_over"),
+          team: String((g.team || []).includes(id)),
+          waiting: String(waiting.has(id)),
+          vote,
+          you: String(id === me),
+        },
+      },
+      el(
+        "div",
+        { class: "seat-head" },
+        el("span", { class: "seat-num", "aria-label": t("seat.number", { number: index + 1 }), text: String(index + 1) }),
+        el("span", { class: "name", text: nameWithYou(id) }),
+      ),
+      badges.length
+        ? el("div", { class: "seat-badges" }, badges.map(([kind, text]) => el("span", { class: "badge " + kind, text })))
+        : null,
+    );
+    const angle = Math.PI / 2 + (2 * Math.PI * (index - turn)) / count;
+    node.style.setProperty("--x", (50 + RING_X * Math.cos(angle)).toFixed(2) + "%");
+    node.style.setProperty("--y", (50 + RING_Y * Math.sin(angle)).toFixed(2) + "%");
+    return node;
+  });
+  put($("#seats"), ...items);
+  $("#table").dataset.count = String(count);
+  const watchers = spectators().map((p) =>
+    p.player_id === me ? t("name.you", { name: p.display_name }) : p.display_name,
+  );
+  $("#watchers").textContent = watchers.length ? t("seats.watching", { names: listText(watchers) }) : "";
+}

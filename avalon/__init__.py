@@ -15,6 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from avalon.services import context
     from avalon.store import schema
     from avalon.web import api
+    from avalon.web import bodies
     from avalon.web import errors
     from avalon.web import health
     from avalon.web import pages
@@ -31,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     schema.init_app(app)
     context.init_app(app)
     errors.init_app(app)
+    bodies.init_app(app)
     api.init_app(app)
     health.init_app(app)
     socket.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
@@ -30,6 +31,12 @@ SETTINGS: list[tuple[str, str, type, Any]] = [
     ("AVALON_TURN_TIMER_MIN", "TURN_TIMER_MIN", int, 10),
     ("AVALON_ROOM_REQUEST_BURST", "ROOM_REQUEST_BURST", float, 30.0),
     ("AVALON_ROOM_REQUEST_RATE", "ROOM_REQUEST_RATE", float, 1.0),
+    ("AVALON_MAX_BODY_BYTES", "MAX_BODY_BYTES", int, 16384),
+    ("AVALON_BODY_TIMEOUT", "BODY_TIMEOUT", float, 10.0),
+    ("AVALON_NAMESPACE", "NAMESPACE", str, None),
+    ("AVALON_ROOM_RETENTION_DAYS", "ROOM_RETENTION_DAYS", float, 30.0),
+    ("AVALON_MOVE_BURST", "MOVE_BURST", float, 20.0),
+    ("AVALON_MOVE_RATE", "MOVE_RATE", float, 2.0),
     ("AVALON_PROXY_HOPS", "PROXY_HOPS", int, 0),
     ("AVALON_ENV", "ENV", str, "development"),
 ]
@@ -61,7 +68,16 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         if origin.strip()
     ]
     config["SECRET_KEY"] = environ.get("SECRET_KEY") or None
+    config["NAMESPACE"] = config["NAMESPACE"] or namespace_of(config["DATABASE_URL"])
+    # Werkzeug refuses larger bodies with 413 before reading them.
+    config["MAX_CONTENT_LENGTH"] = config["MAX_BODY_BYTES"]
     return config
+
+
+def namespace_of(database_url: str) -> str:
+    """A Redis prefix derived from the database, so two deployments never share keys."""
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:12]
+    return f"avalon:{digest}"
 
 
 def ensure_secret_key(config: dict[str, Any], instance_path: str) -> None:

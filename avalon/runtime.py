@@ -11,8 +11,10 @@ from flask import Flask
 from avalon.ops import metrics
 from avalon.realtime import hub
 from avalon.services import context
+from avalon.services import retention
 from avalon.services import snapshot
 from avalon.services import timer_sweep
+from avalon.services import token_refresh
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ def start_worker(app: Flask) -> None:
     broker.on_resync = in_app(app, snapshot.resync_all)
     broker.start()
     gevent.spawn(in_app(app, timer_sweep.sweep_timers))
+    gevent.spawn(in_app(app, token_refresh.refresh_forever))
+    gevent.spawn(in_app(app, retention.sweep_forever))
     gevent.spawn(metrics.publish_forever)
 
 

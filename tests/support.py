@@ -71,6 +71,7 @@ class ServerProcess:
             "AVALON_WRITE_TIMEOUT": "5",
             # Tests create rooms far faster than people; the limit has its own test.
             "AVALON_ROOM_REQUEST_BURST": "1000000",
+            "AVALON_MOVE_BURST": "1000000",  # test tables play far faster than people too
             **env,
         }
         self.workers = workers

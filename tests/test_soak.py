@@ -223,7 +223,7 @@ def test_soak_connect_chat_disconnect(make_server) -> None:
     # stay away: a second short enough for those greenlets to end before the check.
     server: ServerProcess = make_server(
         AVALON_HOST_GRACE="1",
-        AVALON_ROOM_REQUEST_BURST="1000",  # the rooms are made in one go
+        AVALON_ROOM_REQUEST_BURST="1000000",  # rooms and thousands of sockets in one go
     )
     pairs = [server.room_with_players(2) for _ in range(THREADS)]
     pid = worker_pid(server)

@@ -13,6 +13,7 @@ class CloseCode(IntEnum):
     POLICY = 1008  # too many errors, or no pong to the transport's ping
     TOO_BIG = 1009
     INTERNAL_ERROR = 1011
+    TRY_AGAIN = 1013  # the database is unavailable: reconnect a little later
     BAD_REQUEST = 4400
     UNAUTHORIZED = 4401
     FORBIDDEN = 4403

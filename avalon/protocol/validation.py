@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from avalon.protocol.errors import ProtocolError
+from avalon.protocol.names import acceptable_name
+from avalon.protocol.names import chat_problem
+from avalon.protocol.names import has_control_characters
 
 # No look-alikes: 0/O and 1/I/L are left out.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 5
-NAME_MAX_LENGTH = 24
-
-
-CONTROL = ("Cc", "Cs")  # control characters and lone surrogates
-# Names also refuse invisible format characters (zero-width spaces and the like), which
-# would let "Alice" and "Al\u200bice" sit at one table looking the same.
-INVISIBLE = ("Cc", "Cs", "Cf")
-
-
-def has_control_characters(
-    text: str, allow_newline: bool = False, categories: tuple[str, ...] = CONTROL
-) -> bool:
-    """Tell whether text has characters of the given Unicode categories."""
-    for char in text:
-        if allow_newline and char == "\n":
-            continue
-        if unicodedata.category(char) in categories:
-            return True
-    return False
 
 
 def normalise_code(code: str) -> str | None:
@@ -40,17 +22,10 @@ def normalise_code(code: str) -> str | None:
 
 def clean_display_name(value: object) -> str | None:
     """Return the trimmed display name, or None if it is not acceptable."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or has_control_characters(value):
         return None
-    name = value.strip()
-    if not 1 <= len(name) <= NAME_MAX_LENGTH or has_control_characters(name, categories=INVISIBLE):
-        return None
-    return name
-
-
-def name_key(name: str) -> str:
-    """Return the key under which names must be unique in a room."""
-    return name.casefold()
+    name = " ".join(value.split())  # trimmed, inner runs of white space made one space
+    return name if acceptable_name(name) else None
 
 
 def clean_chat_message(value: object, max_length: int) -> str:
@@ -64,8 +39,9 @@ def clean_chat_message(value: object, max_length: int) -> str:
         raise ProtocolError(
             "message_too_long", f"chat messages are at most {max_length} characters"
         )
-    if has_control_characters(text, allow_newline=True):
-        raise ProtocolError("invalid_payload", "chat message has control characters")
+    problem = chat_problem(text)
+    if problem is not None:
+        raise ProtocolError("invalid_payload", problem)
     return text
 
 

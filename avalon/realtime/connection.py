@@ -49,6 +49,7 @@ class Connection:
         "started",
         "first_frame",
         "close_code",
+        "token_issued",
     )
 
     def __init__(
@@ -73,6 +74,7 @@ class Connection:
         self.started = False  # frames wait until the first snapshot can go first
         self.first_frame = b""
         self.close_code: int | None = None  # set once closing has begun
+        self.token_issued = 0.0  # when the player's current token was signed (epoch seconds)
 
     @property
     def closing(self) -> bool:

@@ -28,7 +28,6 @@ from avalon.realtime.hub import Delivery
 
 log = logging.getLogger(__name__)
 
-CHANNEL_PREFIX = "avalon:room:"
 PRESENCE_TTL = 30  # seconds a socket stays "online" without its worker's heartbeat
 HEARTBEAT_SECONDS = PRESENCE_TTL / 3
 LISTEN_POLL = 0.1  # seconds between checks for rooms to (un)subscribe while idle
@@ -76,14 +75,32 @@ return redis.call('ZRANGE', KEYS[1], 0, -1)
 """
 
 
-def conn_key(room: str, player_id: int) -> str:
-    """The Redis key naming the socket that holds a player's seat."""
-    return f"avalon:conn:{room}:{player_id}"
+class Keys:
+    """Every Redis key and channel name, under the deployment's namespace.
 
+    Pub/sub channels ignore the Redis database number, so two deployments sharing one
+    Redis are kept apart only by this prefix (AVALON_NAMESPACE).
+    """
 
-def online_key(room: str) -> str:
-    """The Redis sorted set of a room's online players, scored by expiry."""
-    return f"avalon:online:{room}"
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        self.channel_prefix = f"{namespace}:room:"
+
+    def channel(self, room: str) -> str:
+        """The pub/sub channel of a room."""
+        return self.channel_prefix + room
+
+    def conn(self, room: str, player_id: int) -> str:
+        """The key naming the socket that holds a player's seat."""
+        return f"{self.namespace}:conn:{room}:{player_id}"
+
+    def online(self, room: str) -> str:
+        """The sorted set of a room's online players, scored by expiry."""
+        return f"{self.namespace}:online:{room}"
+
+    def presence(self, room: str, player_id: int) -> list[str]:
+        """The keys the presence scripts take: the seat's socket, the room's online set."""
+        return [self.conn(room, player_id), self.online(room)]
 
 
 class RedisBroker:
@@ -91,7 +108,8 @@ class RedisBroker:
 
     reaches_every_worker = True
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str) -> None:
+        self.keys = Keys(namespace)
         self.worker_id = uuid.uuid4().hex[:12]
         # Short timeouts: a Redis outage must never hold a request greenlet for long.
         self.client = redis.Redis.from_url(
@@ -144,7 +162,7 @@ class RedisBroker:
         """Put one channel message (a JSON header line, then the envelope) in the outbox."""
         message = json.dumps(header, separators=(",", ":")).encode() + b"\n" + data
         try:
-            self.outbox.put_nowait((CHANNEL_PREFIX + room, message))
+            self.outbox.put_nowait((self.keys.channel(room), message))
         except Full:
             metrics.inc("avalon_redis_errors_total", operation="outbox_full")
             log.error("redis outbox full: dropping a message for room %s", room)
@@ -211,16 +229,16 @@ class RedisBroker:
         wanted = set(hub.local_rooms()) | set(self.waiting)
         added, removed = wanted - self.subscribed, self.subscribed - wanted
         if added:
-            pubsub.subscribe(*(CHANNEL_PREFIX + room for room in added))
+            pubsub.subscribe(*(self.keys.channel(room) for room in added))
         if removed:
-            pubsub.unsubscribe(*(CHANNEL_PREFIX + room for room in removed))
+            pubsub.unsubscribe(*(self.keys.channel(room) for room in removed))
         self.subscribed = wanted
 
     def _handle(self, message: dict) -> None:
         """Deliver one channel message to this worker's sockets."""
         if message["type"] not in ("message", "subscribe", "unsubscribe"):
             return  # pongs of the health check
-        room = message["channel"].decode().removeprefix(CHANNEL_PREFIX)
+        room = message["channel"].decode().removeprefix(self.keys.channel_prefix)
         if message["type"] == "subscribe":
             self.confirmed.add(room)
             waiter = self.waiting.pop(room, None)
@@ -262,7 +280,7 @@ class RedisBroker:
         self._wait_subscribed(conn.room_code)
         room, player_id = conn.room_code, conn.player_id
         try:
-            keys = [conn_key(room, player_id), online_key(room)]
+            keys = self.keys.presence(room, player_id)
             previous = self.claim(keys=keys, args=[self.conn_id(conn), player_id, PRESENCE_TTL])
         except REDIS_ERRORS as exc:
             metrics.inc("avalon_redis_errors_total", operation="presence")
@@ -280,7 +298,7 @@ class RedisBroker:
         """Unregister a socket; tell whether its player is now offline everywhere."""
         if not hub.unregister(conn):
             return False
-        keys = [conn_key(conn.room_code, conn.player_id), online_key(conn.room_code)]
+        keys = self.keys.presence(conn.room_code, conn.player_id)
         try:
             return bool(self.release(keys=keys, args=[self.conn_id(conn), conn.player_id]))
         except REDIS_ERRORS:
@@ -290,7 +308,7 @@ class RedisBroker:
     def online(self, room: str) -> set[int]:
         """Players of the room with a live socket on any worker."""
         try:
-            return {int(player) for player in self.list_online(keys=[online_key(room)])}
+            return {int(player) for player in self.list_online(keys=[self.keys.online(room)])}
         except REDIS_ERRORS:
             metrics.inc("avalon_redis_errors_total", operation="presence")
             return hub.local_players(room)
@@ -312,7 +330,7 @@ class RedisBroker:
             try:
                 pipe = self.client.pipeline(transaction=False)
                 for conn in connections:
-                    keys = [conn_key(conn.room_code, conn.player_id), online_key(conn.room_code)]
+                    keys = self.keys.presence(conn.room_code, conn.player_id)
                     args: list[str | int] = [self.conn_id(conn), conn.player_id, PRESENCE_TTL]
                     self.renew(keys=keys, args=args, client=pipe)
                 pipe.execute()

@@ -14,6 +14,7 @@ from avalon.realtime.broker import Broker
 from avalon.realtime.broker import LocalBroker
 from avalon.realtime.hub import Delivery
 from avalon.services.limits import AddressLimiter
+from avalon.services.seat_limits import SeatLimits
 from avalon.store.chat import ChatWriter
 
 EXTENSION = "avalon"
@@ -25,6 +26,7 @@ class AppState:
 
     broker: Broker
     room_requests: AddressLimiter
+    seat_limits: SeatLimits
     chat_writer: ChatWriter = field(default_factory=ChatWriter)
     host_checks: dict[int, gevent.Greenlet] = field(default_factory=dict)  # room id -> check
     host_left: dict[int, tuple[int, float]] = field(default_factory=dict)  # room -> host, when
@@ -35,7 +37,7 @@ def make_broker(config: dict) -> Broker:
     if config.get("REDIS_URL"):
         from avalon.realtime.redis_broker import RedisBroker
 
-        return RedisBroker(config["REDIS_URL"])
+        return RedisBroker(config["REDIS_URL"], config["NAMESPACE"])
     return LocalBroker()
 
 
@@ -49,6 +51,7 @@ def init_app(app: Flask) -> None:
         room_requests=AddressLimiter(
             app.config["ROOM_REQUEST_BURST"], app.config["ROOM_REQUEST_RATE"]
         ),
+        seat_limits=SeatLimits(app.config),
     )
 
 

@@ -7,6 +7,7 @@ its version, and after the commit sends the public events and each member's own 
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import random
@@ -21,10 +22,13 @@ from avalon.protocol.errors import ProtocolError
 from avalon.services import context
 from avalon.services import turns
 from avalon.services.rooms import active_players
+from avalon.services.rooms import require_host
+from avalon.services.views import seated_views
 from avalon.store import db
 from avalon.store.models import GameRecord
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
+from avalon.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +59,8 @@ def view_for(room: Room, player: RoomPlayer) -> dict | None:
     if record is None:
         return None
     game = load(record)
-    return member_view(game, turns.timer_view(game, record), player.id)
-
-
-def member_view(game: Game, timer: dict | None, player_id: int | None) -> dict:
-    """A member's view with the turn timer; spectators and members not seated get one view."""
-    view = game.view(player_id if player_id in game.players else None)
-    view["timer"] = timer
-    return view
+    views = seated_views(game, turns.timer_view(game, record))
+    return views[player.id] if not player.spectator and player.id in views else views[None]
 
 
 def record_of(room_id: int, number: int) -> dict | None:
@@ -84,6 +82,7 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
     unknown = set(options) - START_OPTIONS
     if unknown:
         raise ProtocolError(codes.INVALID_PAYLOAD, f"unknown start_game options: {sorted(unknown)}")
+    require_host(room_id, host_id, "start the game")
     with db.write():
         room = db.locked(Room.select().where(Room.id == room_id)).get()
         if room.host_id != host_id:
@@ -122,6 +121,7 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
         record.state = json.dumps(game.to_dict())
         record.save()
         room.status = "in_game"
+        room.active_at = utcnow()
         room.save()
     log.info("event=game_started room=%s game=%s players=%d", room.code, game.number, len(seated))
     announce(room.code, room_id, game, record, events, host_id, correlation_id)
@@ -144,6 +144,7 @@ def move(
     room_id: int, player_id: int, kind: str, payload: dict, correlation_id: str | None
 ) -> None:
     """Apply one player's move in a short transaction, then tell the room."""
+    dry_run(room_id, player_id, kind, payload)
     for _ in range(MOVE_ATTEMPTS):
         with db.write():
             record = latest(room_id, for_update=True)
@@ -160,6 +161,18 @@ def move(
         announce(room_code, room_id, game, record, events, player_id, correlation_id)
         return
     raise ProtocolError(codes.CONFLICT, "the game changed under this move: try again")
+
+
+def dry_run(room_id: int, player_id: int, kind: str, payload: dict) -> None:
+    """Refuse an illegal move from an unlocked read, before any write lock is asked for."""
+    with db.unit():
+        record = latest(room_id)
+    if record is None or record.phase == "game_over":
+        raise ProtocolError(codes.NOT_ALLOWED, "no game is in progress")
+    try:
+        load(record).apply(player_id, kind, copy.deepcopy(payload))
+    except RuleError as err:
+        raise ProtocolError(err.code, err.message) from None
 
 
 def save(record: GameRecord, game: Game, timer: dict | None = None) -> bool:
@@ -183,9 +196,10 @@ def save(record: GameRecord, game: Game, timer: dict | None = None) -> bool:
 def finish_room(room_id: int, game: Game) -> str:
     """Mark the room finished when its game is over; return the room code."""
     room = Room.get_by_id(room_id)
+    room.active_at = utcnow()
     if game.phase == "game_over" and room.status != "finished":
         room.status = "finished"
-        room.save()
+    room.save()
     return room.code
 
 
@@ -203,14 +217,13 @@ def announce(
         context.publish(room_code, envelopes.event(event.name, event.payload), to=event.to)
     with db.unit():
         members = list(active_players(room_id))
-    timer = turns.timer_view(game, record)
-    spectator_view = envelopes.to_bytes(envelopes.state("game", member_view(game, timer, None)))
+    views = seated_views(game, turns.timer_view(game, record))
+    spectator_view = envelopes.to_bytes(envelopes.state("game", views[None]))
     for member in members:
         if member.spectator or member.id not in game.players:
             data = spectator_view
         else:
-            view = member_view(game, timer, member.id)
-            data = envelopes.to_bytes(envelopes.state("game", view))
+            data = envelopes.to_bytes(envelopes.state("game", views[member.id]))
         context.send(room_code, data, to=member.id, reply_to=actor, correlation_id=correlation_id)
 
 
@@ -218,6 +231,7 @@ def pause_timer(room_id: int, host_id: int, paused: object, correlation_id: str 
     """The host stops the turn timer (the time left is kept) or lets it run on."""
     if not isinstance(paused, bool):
         raise ProtocolError(codes.INVALID_PAYLOAD, "paused must be true or false")
+    require_host(room_id, host_id, "pause the timer")
     with db.write():
         room = db.locked(Room.select().where(Room.id == room_id)).get()
         if room.host_id != host_id:

@@ -18,6 +18,7 @@ from avalon.services import context
 from avalon.services.rooms import active_players
 from avalon.services.rooms import announce_host
 from avalon.services.rooms import heir_of
+from avalon.services.rooms import require_host
 from avalon.services.rooms import room_payload
 from avalon.store import db
 from avalon.store.models import Room
@@ -105,6 +106,7 @@ def lock_room(room_id: int, host_id: int, locked: object, correlation_id: str | 
     """The host closes the room to new members (players and spectators), or opens it."""
     if not isinstance(locked, bool):
         raise ProtocolError(codes.INVALID_PAYLOAD, "locked must be true or false")
+    require_host(room_id, host_id, "lock the room")
     with db.write():
         room, member = _room_and_member(room_id, host_id)
         if room.host_id != host_id:
@@ -116,6 +118,7 @@ def lock_room(room_id: int, host_id: int, locked: object, correlation_id: str | 
 
 def return_to_lobby(room_id: int, host_id: int, correlation_id: str | None) -> None:
     """The host brings a finished game's table back to the lobby to change the setup."""
+    require_host(room_id, host_id, "return to the lobby")
     with db.write():
         room, member = _room_and_member(room_id, host_id)
         if room.host_id != host_id:

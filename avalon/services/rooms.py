@@ -17,13 +17,14 @@ from avalon.protocol import envelopes
 from avalon.protocol.codes import CloseCode
 from avalon.protocol.errors import ApiError
 from avalon.protocol.errors import ProtocolError
+from avalon.protocol.names import name_key
 from avalon.protocol.validation import CODE_ALPHABET
 from avalon.protocol.validation import CODE_LENGTH
-from avalon.protocol.validation import name_key
 from avalon.services import context
 from avalon.store import db
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
+from avalon.store.models import touch_rooms
 
 log = logging.getLogger(__name__)
 CODE_ATTEMPTS = 20  # new codes tried before giving up (the space holds 28 million)
@@ -71,10 +72,13 @@ def join_room(
                 raise ApiError("room_not_found", f"no room with code {code}", 404)
             if device is not None and is_barred(room.id, device):
                 raise ApiError("kicked", "the host removed you from this room", 409)
+            members = list(active_players(room.id))
+            same_name = [m for m in members if m.name_key == name_key(display_name)]
+            if same_name and device is not None and same_name[0].device == device:
+                return room, same_name[0]  # the same browser back: its seat, a fresh token
             if room.locked:
                 raise ApiError("room_locked", "the host has locked this room", 409)
-            members = list(active_players(room.id))
-            if any(member.name_key == name_key(display_name) for member in members):
+            if same_name:
                 raise ApiError("name_taken", "that name is taken in this room", 409)
             seated = sum(not member.spectator for member in members)
             most = current_app.config["MAX_SPECTATORS"]
@@ -93,6 +97,7 @@ def join_room(
                 spectator=spectator,
                 device=device,
             )
+            touch_rooms({room.id})
             return room, player
     except IntegrityError:
         # Two joins with one name raced past the check: the unique index decided.
@@ -139,10 +144,23 @@ def room_payload(room: Room, online: set[int]) -> dict:
     }
 
 
+def require_host(room_id: int, player_id: int, what: str) -> None:
+    """Refuse a non-host with a plain read, before any write lock is even asked for.
+
+    The write transaction checks again (the host may change meanwhile); this check
+    keeps a stranger's repeated attempts from queueing behind other rooms' writes.
+    """
+    with db.unit():
+        host_id = Room.select(Room.host_id).where(Room.id == room_id).scalar()
+    if host_id != player_id:
+        raise ProtocolError(codes.NOT_ALLOWED, f"only the host can {what}")
+
+
 def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | None) -> None:
     """Remove a member: players only in the lobby, spectators any time."""
     if type(target_id) is not int or not 0 < target_id < 2**63:
         raise ProtocolError(codes.INVALID_PAYLOAD, "player_id must be a player id")
+    require_host(room_id, host_id, "remove players")
     with db.write():
         room = db.locked(Room.select().where(Room.id == room_id)).get()
         if room.host_id != host_id:

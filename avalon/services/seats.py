@@ -12,8 +12,13 @@ from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 
 
-def find_seat(code: str, player_id: int, token: str, max_age: int) -> tuple[Room, RoomPlayer]:
-    """Check room, token and player in the protocol's order; raise CloseSocket if any fails."""
+def find_seat(
+    code: str, player_id: int, token: str, max_age: int
+) -> tuple[Room, RoomPlayer, float]:
+    """Check room, token and player in the protocol's order; raise CloseSocket if any fails.
+
+    Returns the room, the player and when the token was signed (epoch seconds).
+    """
     room_code = normalise_code(code)
     with db.unit():
         room = Room.get_or_none(Room.code == room_code) if room_code else None
@@ -28,4 +33,4 @@ def find_seat(code: str, player_id: int, token: str, max_age: int) -> tuple[Room
             raise CloseSocket(CloseCode.UNAUTHORIZED, "token not valid for this player")
         if claims.room_id != room.id or player.room_id != room.id:
             raise CloseSocket(CloseCode.FORBIDDEN, "token is for another room")
-    return room, player
+    return room, player, claims.issued_at

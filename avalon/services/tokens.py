@@ -20,6 +20,7 @@ class TokenError(Exception):
 class TokenClaims:
     room_id: int
     room_player_id: int
+    issued_at: float = 0.0  # epoch seconds the token was signed
 
 
 def _serializer(secret_key: str | list[str] | None = None) -> URLSafeTimedSerializer:
@@ -39,7 +40,7 @@ def read_token(
     if max_age is None:
         max_age = current_app.config["TOKEN_MAX_AGE"]
     try:
-        data = _serializer(secret_key).loads(token, max_age=max_age)
+        data, signed = _serializer(secret_key).loads(token, max_age=max_age, return_timestamp=True)
     except SignatureExpired:
         raise TokenError("token expired") from None
     except BadSignature:
@@ -49,4 +50,4 @@ def read_token(
     room_id, player_id = data.get("room_id"), data.get("room_player_id")
     if not (type(room_id) is int and type(player_id) is int):
         raise TokenError("token invalid")
-    return TokenClaims(room_id, player_id)
+    return TokenClaims(room_id, player_id, signed.timestamp())

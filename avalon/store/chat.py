@@ -16,6 +16,7 @@ from avalon.store import db
 from avalon.store.models import ChatMessage
 from avalon.store.models import RoomPlayer
 from avalon.store.models import chat_payload
+from avalon.store.models import touch_rooms
 from avalon.store.models import utcnow
 
 MAX_BATCH = 200  # messages stored by one statement at most
@@ -51,10 +52,11 @@ class ChatWriter:
                 for room_id, player_id, _, text, _ in batch
             ]
             try:
-                with db.unit():
+                with db.write():
                     # Rows get ascending ids in VALUES order; RETURNING's own order is
                     # not promised by either database, so sort rather than trust it.
                     ids = sorted(row[0] for row in _insert(rows))
+                    touch_rooms({row["room"] for row in rows})
             except Exception as exc:  # every waiting handler gets the failure
                 for *_, result in batch:
                     result.set_exception(exc)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from typing import TypeVar
 
+import gevent
 from peewee import Database
 from peewee import DatabaseProxy
+from peewee import IntegrityError
 from peewee import ModelSelect
+from peewee import OperationalError
+from peewee import PeeweeException
 from playhouse import db_url
 
 log = logging.getLogger(__name__)
@@ -18,13 +23,25 @@ Query = TypeVar("Query", bound="ModelSelect[Any]")
 
 database = DatabaseProxy()
 
-# SQLite waits for locks inside C, freezing the whole gevent worker: keep the wait short.
+# SQLite waits for locks inside C, freezing the whole gevent worker: keep that wait tiny
+# and wait for the write lock cooperatively instead (write() retries with gevent.sleep).
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "normal",
     "foreign_keys": 1,
-    "busy_timeout": 500,
+    "busy_timeout": 20,
 }
+WRITE_LOCK_WAIT = 3.0  # seconds a write waits for SQLite's lock before giving up
+LOCK_RETRY_FIRST = 0.005  # the first pause between attempts; it doubles up to ...
+LOCK_RETRY_MAX = 0.1  # ... this
+FAILURE_MEMORY = 30.0  # seconds a failed write keeps the database reported as failing
+_last_write_failure = 0.0  # monotonic time of the last write the database refused
+
+
+class Unavailable(Exception):
+    """The database refused or could not take a write: the client may try again later."""
+
+
 POOL_WAIT_SECONDS = 10  # how long a unit of work waits for a free pooled connection
 STALE_SECONDS = 300  # pooled connections older than this are reopened
 
@@ -85,15 +102,55 @@ def unit() -> Iterator[None]:
 
 @contextmanager
 def write() -> Iterator[None]:
-    """Run a write transaction that takes the write lock up front on SQLite."""
-    with unit():
-        if is_sqlite():
-            # BEGIN IMMEDIATE: fail fast on a busy database instead of deadlocking later.
-            with database.atomic("IMMEDIATE"):
-                yield
-        else:
-            with database.atomic():
-                yield
+    """Run a write transaction; a database that refuses it raises Unavailable.
+
+    IntegrityError passes through: callers use unique indexes to decide races.
+    """
+    try:
+        with unit(), _sqlite_write_lock() if is_sqlite() else database.atomic():
+            yield
+    except IntegrityError:
+        raise
+    except PeeweeException as exc:
+        raise refused(exc) from exc
+
+
+@contextmanager
+def _sqlite_write_lock() -> Iterator[None]:
+    """BEGIN IMMEDIATE, retried cooperatively while another writer holds the lock."""
+    deadline = time.monotonic() + WRITE_LOCK_WAIT
+    pause = LOCK_RETRY_FIRST
+    while True:
+        transaction = database.atomic("IMMEDIATE")
+        try:
+            transaction.__enter__()
+            break
+        except OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise
+        gevent.sleep(pause)  # other greenlets run while this one waits for the lock
+        pause = min(LOCK_RETRY_MAX, pause * 2)
+    try:
+        yield
+    except BaseException as exc:
+        transaction.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    transaction.__exit__(None, None, None)
+
+
+def refused(exc: PeeweeException) -> Unavailable:
+    """Remember that the database refused a write, for /readyz, and say so to the caller."""
+    global _last_write_failure
+    _last_write_failure = time.monotonic()
+    log.warning("event=database_refused error=%s", type(exc).__name__)
+    return Unavailable(str(exc))
+
+
+def writes_failing() -> bool:
+    """Tell whether the database refused a write in the last FAILURE_MEMORY seconds."""
+    return _last_write_failure > 0 and time.monotonic() - _last_write_failure < FAILURE_MEMORY
 
 
 def is_sqlite() -> bool:

@@ -42,6 +42,8 @@ class Room(BaseModel):
     status = CharField(max_length=16, default="lobby")  # lobby | in_game | finished
     host_id = IntegerField(null=True)  # a RoomPlayer id; not a foreign key to avoid a cycle
     locked = BooleanField(default=False)  # the host's lock: no new members at all
+    # Last join, chat, start or move: rooms idle past AVALON_ROOM_RETENTION_DAYS are deleted.
+    active_at = DateTimeField(null=True, index=True, default=utcnow)
     created_at = DateTimeField(default=utcnow)
 
 
@@ -110,6 +112,12 @@ class GameRecord(BaseModel):
     class Meta:
         table_name = "game"
         indexes = ((("room", "number"), True),)
+
+
+def touch_rooms(room_ids: set[int]) -> None:
+    """Mark rooms as active now (inside the caller's unit of work)."""
+    if room_ids:
+        Room.update(active_at=utcnow()).where(Room.id.in_(room_ids)).execute()  # type: ignore[attr-defined]
 
 
 ALL_MODELS: list[type[Model]] = [Room, RoomPlayer, ChatMessage, GameRecord]

@@ -18,9 +18,9 @@ from avalon.protocol import envelopes
 from avalon.protocol.codes import close_codes
 from avalon.protocol.errors import ApiError
 from avalon.protocol.errors import ProtocolError
+from avalon.protocol.names import NAME_MAX_LENGTH
 from avalon.protocol.validation import CODE_ALPHABET
 from avalon.protocol.validation import CODE_LENGTH
-from avalon.protocol.validation import NAME_MAX_LENGTH
 from avalon.protocol.validation import clean_display_name
 from avalon.protocol.validation import normalise_code
 from avalon.services import context
@@ -119,8 +119,8 @@ def join_room(code: str) -> tuple[Response, int]:
     payload = {
         "player_id": player.id,
         "display_name": player.display_name,
-        "is_host": False,
-        "spectator": spectator,
+        "is_host": player.id == room.host_id,
+        "spectator": player.spectator,
     }
     context.publish(room.code, envelopes.event("player_joined", payload))
     return seat_response(room, player)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from flask import current_app
+from peewee import PeeweeException
 from simple_websocket import Server
 
 from avalon.game.rules import MOVES
@@ -17,9 +18,11 @@ from avalon.protocol.errors import CloseSocket
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.validation import clean_chat_message
 from avalon.services import chat
+from avalon.services import context
 from avalon.services import games
 from avalon.services import lobby
 from avalon.services import rooms
+from avalon.store import db
 from avalon.web.session import Session
 
 
@@ -47,6 +50,10 @@ def run_session(ws: Server, session: Session, config: dict) -> None:
             answer_error(
                 session, err, err.correlation_id if correlation_id is None else correlation_id
             )
+        except (db.Unavailable, PeeweeException) as exc:
+            metrics.count_failure(exc)
+            text = "the database is unavailable: nothing was changed, try again"
+            answer_error(session, ProtocolError(codes.UNAVAILABLE, text), correlation_id)
 
 
 def too_big(text: str, max_bytes: int) -> bool:
@@ -64,7 +71,7 @@ def answer_error(session: Session, err: ProtocolError, correlation_id: str | Non
 
 def handle_chat(session: Session, payload: dict, correlation_id: str | None) -> None:
     """Validate, store and broadcast a chat message."""
-    if not session.chat_bucket.allow():
+    if not context.state().seat_limits.allow_chat(session.room.code, session.player.id):
         raise ProtocolError(codes.RATE_LIMITED, "slow down: too many chat messages")
     text = clean_chat_message(payload.get("message"), current_app.config["CHAT_MAX_LENGTH"])
     room, player = session.room, session.player
@@ -80,8 +87,15 @@ def handle_system(session: Session, payload: dict, correlation_id: str | None) -
     )
 
 
+def check_move_rate(session: Session) -> None:
+    """Refuse a seat that moves faster than any table plays (its allowance, not its socket's)."""
+    if not context.state().seat_limits.allow_move(session.room.code, session.player.id):
+        raise ProtocolError(codes.RATE_LIMITED, "slow down: too many moves")
+
+
 def handle_vote(session: Session, payload: dict, correlation_id: str | None) -> None:
     """Vote on the proposed team."""
+    check_move_rate(session)
     games.move(session.room.id, session.player.id, "vote", payload, correlation_id)
 
 
@@ -90,6 +104,7 @@ def handle_action(session: Session, payload: dict, correlation_id: str | None) -
     action = payload.get("action")
     if not isinstance(action, str):
         raise ProtocolError(codes.INVALID_PAYLOAD, "payload.action must name an action")
+    check_move_rate(session)
     options = {key: value for key, value in payload.items() if key != "action"}
     room_id, player_id = session.room.id, session.player.id
     if action in ("start_game", "play_again"):

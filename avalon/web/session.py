@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from avalon.realtime.connection import Connection
 from avalon.services.limits import SlidingWindow
-from avalon.services.limits import TokenBucket
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 
@@ -18,6 +17,5 @@ class Session:
     conn: Connection
     room: Room
     player: RoomPlayer
-    chat_bucket: TokenBucket
     errors: SlidingWindow
     came_online: bool  # False when this socket replaced one of the same player

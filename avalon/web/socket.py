@@ -14,6 +14,7 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 from flask_sock import Sock
+from peewee import PeeweeException
 from simple_websocket import ConnectionClosed
 from simple_websocket import Server
 from werkzeug.routing import WebsocketMismatch
@@ -30,10 +31,11 @@ from avalon.realtime.transport import text_frame
 from avalon.realtime.transport import wrap_environ_socket
 from avalon.services import context
 from avalon.services import rooms
+from avalon.services import token_refresh
 from avalon.services.limits import SlidingWindow
-from avalon.services.limits import TokenBucket
 from avalon.services.seats import find_seat
 from avalon.services.snapshot import room_state
+from avalon.store import db
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.web.handlers import run_session
@@ -81,12 +83,14 @@ def room_socket(ws: Server, code: str) -> None:
     try:
         if hub.shutting_down():
             raise CloseSocket(*hub.SHUTTING_DOWN)
-        room, player, since = authenticate(code, config)
+        room, player, since, issued = authenticate(code, config)
         session = register(ws, room, player, config)
+        session.conn.token_issued = issued
         if hub.shutting_down():  # shutdown began while this socket authenticated
             raise CloseSocket(*hub.SHUTTING_DOWN)
         first_frame = text_frame(envelopes.to_bytes(room_state(room.id, player.id, since)))
         session.conn.start(first_frame)
+        token_refresh.refresh_if_old(session.conn, config["TOKEN_MAX_AGE"])
         if session.came_online:
             announce(session, "player_connected")
         log.info("event=connected room=%s player=%s", room.code, player.id)
@@ -98,6 +102,15 @@ def room_socket(ws: Server, code: str) -> None:
             session.conn.close(close.code, close.reason)
     except ConnectionClosed:
         pass
+    except (db.Unavailable, PeeweeException) as exc:
+        # Said in words before the close, so the client knows to come back shortly.
+        metrics.count_failure(exc)
+        unavailable = CloseSocket(CloseCode.TRY_AGAIN, "database unavailable", "unavailable")
+        if session is None:
+            refuse(ws, unavailable)
+        else:
+            session.conn.send_envelope(envelopes.error("unavailable", unavailable.reason))
+            session.conn.close(unavailable.code, unavailable.reason)
     except Exception as exc:
         log.exception("event=socket_failed room=%s", code[:16])
         metrics.count_failure(exc)
@@ -124,8 +137,11 @@ def refuse(ws: Server, close: CloseSocket) -> None:
         pass
 
 
-def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None]:
-    """Check the credentials in the protocol's order; return room, player and since."""
+def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None, float]:
+    """Check the credentials in the protocol's order; return room, player, since, token age."""
+    if not context.state().room_requests.allow(request.remote_addr or "unknown"):
+        # Sockets count against the same per-address allowance as the room API.
+        raise CloseSocket(CloseCode.POLICY, "too many connections: slow down", "rate_limited")
     origin = request.headers.get("Origin")
     if origin is not None and not origin_allowed(origin, request.host, config["ALLOWED_ORIGINS"]):
         raise CloseSocket(CloseCode.FORBIDDEN, "origin not allowed")
@@ -140,8 +156,16 @@ def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None]
         message = "player_id and since must be non-negative integers"
         raise CloseSocket(CloseCode.BAD_REQUEST, message) from None
     assert player_id is not None  # present: checked above
-    room, player = find_seat(code, player_id, token, config["TOKEN_MAX_AGE"])
-    return room, player, since
+    try:
+        room, player, issued = find_seat(code, player_id, token, config["TOKEN_MAX_AGE"])
+    except CloseSocket as refusal:
+        # Past a few failures an address learns nothing more: an unknown room and a bad
+        # token look the same, so room codes cannot be probed through the socket.
+        address = request.remote_addr or "unknown"
+        if not context.state().seat_limits.allow_auth_failure(address):
+            raise CloseSocket(CloseCode.UNAUTHORIZED, "not allowed") from None
+        raise refusal
+    return room, player, since, issued
 
 
 def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Session:
@@ -152,7 +176,6 @@ def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Sessio
         conn,
         room,
         player,
-        TokenBucket(config["CHAT_BURST"], config["CHAT_RATE"]),
         SlidingWindow(ERROR_LIMIT, ERROR_WINDOW),
         came_online,
     )

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import websocket
 
 from tests.support import IN_CI
 from tests.support import ROOT
+from tests.support import Closed
+from tests.support import ServerProcess
+from tests.support import WsClient
 
 try:
     from playwright.sync_api import Browser
@@ -41,9 +50,15 @@ EXPECT_TIMEOUT = 10_000  # milliseconds Playwright's expect() waits for a condit
 RECONNECT_TIMEOUT = 30_000  # after a restart: the backoff may be waiting up to 10 s
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
-# Set AVALON_SCREENSHOTS=1 to refresh docs/screenshot.png from the tests.
-SCREENSHOT = ROOT / "docs" / "screenshot.png"
+# Set AVALON_SCREENSHOTS=1 to refresh the README's screenshots in docs/ from the tests.
+DOCS = ROOT / "docs"
+SCREENSHOT = DOCS / "screenshot.png"
 SCREENSHOTS = os.environ.get("AVALON_SCREENSHOTS", "") not in ("", "0")
+GOOD_ROLES = {"merlin", "percival", "loyal_servant"}
+# Text a page must never show: an empty value rendered, or a message left unfilled.
+BROKEN_TEXT = re.compile(r"\b(null|undefined|NaN)\b|\{[a-zA-Z]+\}|\[object ")
+# Axe impacts a page may not have (minor and moderate ones are reported, not failed).
+AXE_BLOCKING = ("serious", "critical")
 
 
 def require_browser() -> None:
@@ -64,6 +79,33 @@ def launch(playwright: Any) -> Browser:
     """Start Debian's headless Chromium."""
     expect.set_options(timeout=EXPECT_TIMEOUT)
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium (for a test module); skips or fails as require_browser() says."""
+    require_browser()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@contextmanager
+def players(browser: Browser, base_url: str) -> Iterator[Callable[..., Player]]:
+    """Open a browser context per player; fail on any script or CSP error of their pages."""
+    opened: list[Player] = []
+
+    def open_player(name: str, **kwargs: Any) -> Player:
+        player = Player(browser, base_url, name, **kwargs)
+        opened.append(player)
+        return player
+
+    yield open_player
+    errors = [error for player in opened for error in player.errors]
+    for player in opened:
+        player.close()
+    assert errors == []
 
 
 def exact(text: str) -> re.Pattern[str]:
@@ -243,10 +285,146 @@ class Player:
         self.page.locator(f"#target-{player_id}").check()
         self.page.locator(f"#{button}").click()
 
+    def expect_clean_text(self) -> None:
+        """Fail if the page shows "null", "undefined", "NaN" or an unfilled {placeholder}."""
+        text = self.page.locator("body").inner_text()
+        found = BROKEN_TEXT.findall(text)
+        assert not found, f"{self.name}'s page shows {found}: {text[:2000]}"
 
-def save_screenshot(page: Page, path: Path = SCREENSHOT) -> None:
-    """Refresh the README's screenshot when AVALON_SCREENSHOTS is set."""
+    def press_by_keyboard(self, selector: str, key: str = "Enter", max_tabs: int = 120) -> None:
+        """Reach a control with Tab alone, then press a key on it (no mouse)."""
+        target = self.page.locator(selector)
+        expect(target).to_be_enabled()
+        for _ in range(max_tabs):
+            self.page.keyboard.press("Tab")
+            if target.evaluate("node => node === document.activeElement"):
+                self.page.keyboard.press(key)
+                return
+        raise AssertionError(f"{selector} cannot be reached with Tab on {self.name}'s page")
+
+    def axe_problems(self) -> list[str]:
+        """Serious and critical axe-core violations of the page as it is now."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(self.page)
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+            for v in results.response["violations"]
+            if v["impact"] in AXE_BLOCKING
+        ]
+
+
+class Bots:
+    """Seats played over sockets by the test: each moves whenever its own view waits for it.
+
+    Votes, quest cards and teams follow the policies given; the Lady and the Assassin pick
+    a random legal target.
+    """
+
+    def __init__(
+        self,
+        server: ServerProcess,
+        seats: list[dict],
+        approve: Callable[[dict, int], bool] = lambda view, pid: True,
+        succeed: Callable[[dict, int], bool] = lambda view, pid: True,
+        team: Callable[[dict, int], list[int]] | None = None,
+        seed: int = 1,
+    ) -> None:
+        self.rng = random.Random(seed)
+        self.approve, self.succeed, self.team = approve, succeed, team
+        self.clients: dict[int, WsClient] = {}
+        self.views: dict[int, dict | None] = {}
+        self.moved: dict[int, tuple[int, int]] = {}  # player -> (game, version) it moved at
+        for seat in seats:
+            client, first = server.join_socket(seat)
+            self.clients[seat["player_id"]] = client
+            self.views[seat["player_id"]] = first["payload"]["game"]
+
+    @property
+    def ids(self) -> list[int]:
+        """The bots' player ids."""
+        return list(self.clients)
+
+    def pump(self, timeout: float = 0.02) -> None:
+        """Read every frame waiting on the bots' sockets; keep each one's newest view."""
+        for pid, client in self.clients.items():
+            while True:
+                try:
+                    message = client.recv(timeout)
+                except (websocket.WebSocketTimeoutException, TimeoutError, Closed):
+                    break
+                except websocket.WebSocketConnectionClosedException:
+                    break
+                if message.get("type") == "state" and message.get("event") == "game":
+                    self.views[pid] = message["payload"]
+                elif message.get("type") == "event" and message.get("event") == "returned_to_lobby":
+                    self.views[pid] = None
+
+    def act(self) -> None:
+        """Make every move the bots' views wait for, once per view version."""
+        for pid, view in self.views.items():
+            if not view or view["phase"] == "game_over":
+                continue
+            stamp = (view["game_id"], view["version"])
+            if self.moved.get(pid) == stamp:
+                continue
+            move = self.move_for(pid, view)
+            if move is not None:
+                kind, payload = move
+                self.clients[pid].send({"type": kind, "correlation_id": "bot", "payload": payload})
+                self.moved[pid] = stamp
+
+    def move_for(self, pid: int, view: dict) -> tuple[str, dict] | None:
+        """The envelope type and payload of this bot's move now, if the game waits for it."""
+        phase, you = view["phase"], view["you"]
+        if phase == "team_building" and view["leader"] == pid:
+            size = view["team_sizes"][view["quest"] - 1]
+            team = self.team(view, size) if self.team else self.rng.sample(view["players"], size)
+            return "action", {"action": "propose_team", "players": team}
+        if phase == "voting" and pid not in view["voted"]:
+            return "vote", {"approve": self.approve(view, pid)}
+        if phase == "questing" and pid in (view["team"] or []) and pid not in view["played"]:
+            success = you["role"] in GOOD_ROLES or self.succeed(view, pid)
+            return "action", {"action": "play_quest", "success": success}
+        if phase == "lady" and view["lady"]["holder"] == pid:
+            targets = [p for p in view["players"] if p not in view["lady"]["ineligible"]]
+            return "action", {"action": "lady_of_the_lake", "target": self.rng.choice(targets)}
+        if phase == "assassination" and you["role"] == "assassin":
+            seen = {entry["player_id"] for entry in you["sees"]}
+            targets = [p for p in view["players"] if p != pid and p not in seen]
+            return "action", {"action": "assassinate", "target": self.rng.choice(targets)}
+        return None
+
+    def play_until(self, done: Callable[[], bool], timeout: float = 30) -> None:
+        """Let the bots play until `done()` is true (checked between rounds)."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            if time.monotonic() > deadline:
+                raise AssertionError("the game did not get there in time")
+            self.pump()
+            self.act()
+
+    def view(self) -> dict:
+        """The newest view any bot holds (the public parts are the same for all)."""
+        views = [view for view in self.views.values() if view]
+        assert views, "no bot has a game view"
+        return max(views, key=lambda view: (view["game_id"], view["version"]))
+
+    def close(self) -> None:
+        """Close every bot's socket."""
+        for client in self.clients.values():
+            client.close()
+
+
+def save_screenshot(
+    page: Page, path: Path = SCREENSHOT, locator: Locator | None = None, full_page: bool = False
+) -> None:
+    """Refresh one of the README's screenshots (of the page or one element) when
+    AVALON_SCREENSHOTS is set."""
     if SCREENSHOTS:
         path.parent.mkdir(exist_ok=True)
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        page.screenshot(path=str(path))
+        if locator is not None:
+            locator.screenshot(path=str(path))
+        else:
+            page.screenshot(path=str(path), full_page=full_page)

@@ -74,6 +74,7 @@ function wire() {
   $("#chat-form").addEventListener("submit", onChatSubmit);
   $("#options-form").addEventListener("submit", onStart);
   $("#options-form").addEventListener("change", onOptionsChange);
+  $("#options-form").addEventListener("input", onOptionsChange);
   $("#room-main").addEventListener("click", onKickClick);
   $("#settings").addEventListener("change", onSettingsChange);
   $("#test-alert").addEventListener("click", () => fireAlerts(t("alert.test"), true));

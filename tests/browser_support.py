@@ -285,6 +285,49 @@ class Player:
         self.page.locator(f"#target-{player_id}").check()
         self.page.locator(f"#{button}").click()
 
+    def take_turn(
+        self, approve: bool = True, team: list[int] | None = None, keyboard: bool = False
+    ) -> bool:
+        """Make the move the page offers now, if any: a team (this one, or this player and
+        the first others), a vote, a Success card, the first target; with `keyboard`, by Tab,
+        Space and Enter alone. Return whether it moved."""
+        page = self.page
+
+        def press(selector: str, key: str = "Enter") -> None:
+            if keyboard:
+                self.press_by_keyboard(selector, key)
+            elif key == "Space":
+                page.locator(selector).check()
+            else:
+                page.locator(selector).click()
+
+        if page.locator("#team-form").count():
+            size = int(page.locator("#team-form legend").inner_text().split()[1])
+            if team is None:
+                boxes = page.locator("#team-form input[type=checkbox]").all()
+                others = [int(box.get_attribute("value") or 0) for box in boxes]
+                team = [self.player_id] + [p for p in others if p != self.player_id][: size - 1]
+            for player_id in team:
+                press(f"#pick-{player_id}", "Space")
+                expect(page.locator(f"#pick-{player_id}")).to_be_checked()
+            press("#propose-team")
+            expect(page.locator("#team-form")).to_have_count(0)
+        elif page.locator("#vote-approve").count():
+            press("#vote-approve" if approve else "#vote-reject")
+            expect(page.locator("#vote-approve")).to_have_count(0)
+        elif page.locator("#quest-success").count():
+            press("#quest-success")
+            expect(page.locator("#quest-success")).to_have_count(0)
+        elif page.locator("#target-form").count():
+            first = page.locator("#target-form input[type=radio]").first.get_attribute("id")
+            press(f"#{first}", "Space")
+            expect(page.locator(f"#{first}")).to_be_checked()
+            press("#target-form button[type=submit]")
+            expect(page.locator("#target-form")).to_have_count(0)
+        else:
+            return False
+        return True
+
     def expect_clean_text(self) -> None:
         """Fail if the page shows "null", "undefined", "NaN" or an unfilled {placeholder}."""
         text = self.page.locator("body").inner_text()
@@ -318,7 +361,7 @@ class Bots:
     """Seats played over sockets by the test: each moves whenever its own view waits for it.
 
     Votes, quest cards and teams follow the policies given; the Lady and the Assassin pick
-    a random legal target.
+    a random legal target; no bot moves while `wait(view)` is true.
     """
 
     def __init__(
@@ -328,10 +371,11 @@ class Bots:
         approve: Callable[[dict, int], bool] = lambda view, pid: True,
         succeed: Callable[[dict, int], bool] = lambda view, pid: True,
         team: Callable[[dict, int], list[int]] | None = None,
+        wait: Callable[[dict], bool] = lambda view: False,
         seed: int = 1,
     ) -> None:
         self.rng = random.Random(seed)
-        self.approve, self.succeed, self.team = approve, succeed, team
+        self.approve, self.succeed, self.team, self.wait = approve, succeed, team, wait
         self.clients: dict[int, WsClient] = {}
         self.views: dict[int, dict | None] = {}
         self.moved: dict[int, tuple[int, int]] = {}  # player -> (game, version) it moved at
@@ -366,7 +410,7 @@ class Bots:
             if not view or view["phase"] == "game_over":
                 continue
             stamp = (view["game_id"], view["version"])
-            if self.moved.get(pid) == stamp:
+            if self.moved.get(pid) == stamp or self.wait(view):
                 continue
             move = self.move_for(pid, view)
             if move is not None:

@@ -119,6 +119,21 @@ def assert_no_secret_leaked(table: Table, roles: dict[int, str]) -> None:
             assert_frame_keeps_secrets(message, player, roles)
 
 
+def assert_view_sizes_hide_roles(table: Table, roles: dict[int, str]) -> None:
+    """Every seated player's view of one version has one size, whatever the role."""
+    sizes: dict[int, set[int]] = {}
+    for player, client in table.clients.items():
+        if player not in roles:
+            continue  # spectators get the public view
+        for message in client.received:
+            game = message["payload"] if message.get("event") == "game" else None
+            if game is None or message.get("correlation_id") or game["phase"] == "game_over":
+                continue
+            encoded = json.dumps(game, separators=(",", ":"), ensure_ascii=False)
+            sizes.setdefault(game["version"], set()).add(len(encoded))
+    assert sizes and all(len(found) == 1 for found in sizes.values()), sizes
+
+
 @pytest.mark.parametrize("players", [5, 7, 10])
 def test_complete_game_keeps_every_secret(server, players):
     seats = server.room_with_players(players)
@@ -140,6 +155,7 @@ def test_complete_game_keeps_every_secret(server, players):
         assert sorted(roles.values()) == sorted(first["roles_in_play"])
         assert table.views[watcher["player_id"]]["you"] is None
         assert_no_secret_leaked(table, roles)
+        assert_view_sizes_hide_roles(table, roles)
         # The record is public now, and agrees with what was played.
         status, record = server.request(
             "GET", f"/api/rooms/{seats[0]['code']}/games/{final['number']}"

@@ -16,8 +16,30 @@ def redact(text: str | None) -> str | None:
     return TOKEN_PATTERN.sub(r"\1[redacted]", text) if text else text
 
 
+class RedactingFilter(logging.Filter):
+    """Rewrite a record's message with every token= value redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the formatted message (and drop the args it was formatted from)."""
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
 class RedactingLogger(Logger):
-    """gunicorn's logger with token= redacted from the request line and query."""
+    """gunicorn's logger with token= redacted from the access log and the error log.
+
+    The error log prints a malformed request line as it arrived, query string included.
+    """
+
+    def setup(self, cfg: Any) -> None:
+        """Set gunicorn's handlers up, then redact every line either log writes."""
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, RedactingFilter) for f in log.filters):
+                log.addFilter(RedactingFilter())
 
     def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:
         """Build the access-log atoms, then redact the URL-bearing ones."""

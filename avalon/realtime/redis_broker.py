@@ -232,6 +232,9 @@ class RedisBroker:
             pubsub.subscribe(*(self.keys.channel(room) for room in added))
         if removed:
             pubsub.unsubscribe(*(self.keys.channel(room) for room in removed))
+            # Not confirmed from now on: a socket arriving before the next subscribe
+            # must wait for it, or the messages in between would reach nobody here.
+            self.confirmed -= removed
         self.subscribed = wanted
 
     def _handle(self, message: dict) -> None:

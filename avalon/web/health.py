@@ -19,6 +19,8 @@ bp = Blueprint("health", __name__)
 def healthz() -> tuple[Response, int]:
     """Report whether the database (and Redis, when configured) answers."""
     checks = {"database": "ok" if db.ping() else "down"}
+    if db.writes_failing():
+        checks["database_writes"] = "failing"  # refused a write in the last 30 s
     if current_app.config.get("REDIS_URL"):
         checks["redis"] = "ok" if context.broker().healthy() else "down"
     healthy = all(state == "ok" for state in checks.values())

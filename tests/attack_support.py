@@ -51,6 +51,13 @@ class Bystander:
         """The median round trip so far, in milliseconds."""
         return statistics.median(self.latencies) * 1000
 
+    def summary(self) -> str:
+        """The bystander's figures, for the test output (pytest -s) and the README."""
+        return (
+            f"bystander: median {self.median_ms:.1f} ms, worst {self.worst_ms:.1f} ms, "
+            f"{len(self.latencies)} pings"
+        )
+
     @property
     def worst_ms(self) -> float:
         """The slowest round trip so far, in milliseconds."""

@@ -149,6 +149,7 @@ def test_a_database_that_refuses_writes_is_said_so_and_blocks_nobody(make_server
             assert client.recv_until(lambda m: m.get("correlation_id") == "after")["event"] == (
                 "chat"
             )
+        print(bystander.summary())
         assert bystander.median_ms < 50, bystander.latencies
     finally:
         holder.close()

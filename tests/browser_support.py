@@ -468,6 +468,8 @@ def save_screenshot(
     if SCREENSHOTS:
         path.parent.mkdir(exist_ok=True)
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.mouse.move(0, 0)  # no hover effect where the last click was
+        page.evaluate("window.scrollTo(0, 0)")
         if locator is not None:
             locator.screenshot(path=str(path))
         else:

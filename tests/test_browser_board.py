@@ -107,8 +107,9 @@ def test_votes_on_the_seats_and_a_grid_that_survives_a_reload(
             def step() -> bool:
                 if condition():
                     return True
-                view = bots.view() if any(bots.views.values()) else None
-                ann.take_turn(approve=bool(view and view["proposal"] >= 2))
+                proposal = page.locator("#proposal-text")
+                second = proposal.count() > 0 and proposal.inner_text().startswith("Proposal 2")
+                ann.take_turn(approve=second)
                 return condition()
 
             bots.play_until(step)
@@ -157,6 +158,11 @@ def test_votes_on_the_seats_and_a_grid_that_survives_a_reload(
             )
         before = grid_cells(ann)
         assert len(before) == 5 and all(len(row) == 5 for row in before)
+        bots.clients[bots.ids[1]].chat("Quest 2 failed with both of them on it. Hmm.")
+        ann.chat("Let's see who approves this one.")
+        ann.expect_chat(
+            ["Quest 2 failed with both of them on it. Hmm.", "Let's see who approves this one."]
+        )
         save_screenshot(page, DOCS / "board.png")
         save_screenshot(page, DOCS / "vote-grid.png", locator=page.locator("#history"))
 
@@ -296,31 +302,38 @@ def test_a_game_on_a_phone(site: ServerProcess, new_player: Callable[..., Player
         lefts = {round(seat.bounding_box()["x"]) for seat in page.locator("#seats li").all()}
         assert len(lefts) == 1, lefts
         seen: set[str] = set()
-        while "game_over" not in seen:
+        shot = False
 
-            def step() -> bool:
-                ann.take_turn()
-                return page.locator("#action-panel").get_attribute("data-phase") not in seen
-
-            bots.play_until(step)
+        def step() -> bool:
+            nonlocal shot
             phase = page.locator("#action-panel").get_attribute("data-phase") or ""
-            if page.locator("#winner").count():
-                phase = "game_over"
-            seen.add(phase)
-            no_sideways_scroll(ann)
-            assert small_buttons(ann) == [], phase
-            ann.expect_clean_text()
-            if phase == "voting":
+            if phase not in seen:
+                seen.add(phase)
+                no_sideways_scroll(ann)
+                assert small_buttons(ann) == [], phase
+                ann.expect_clean_text()
+            if phase == "voting" and not shot and page.locator("#vote-approve").count():
+                shot = True  # the phone's screenshot: a vote, with a chat message unread
+                bots.clients[bots.ids[0]].chat("Approve, this team is fine")
+                expect(page.locator("#chat-unread")).to_have_text("1")
                 save_screenshot(page, DOCS / "phone.png")
+                page.locator("#tab-chat").click()
+                ann.expect_chat(["Approve, this team is fine"])
+                page.locator("#tab-game").click()
+            ann.take_turn()
+            return phase == "game_over"
+
+        bots.play_until(step, timeout=60)
+        assert seen == {"team_building", "voting", "questing", "assassination", "game_over"}
         # The chat is one tap away, and its tab counts what arrived meanwhile.
-        bots.clients[bots.ids[0]].chat("Well played, everyone")
+        bots.clients[bots.ids[1]].chat("Well played, everyone")
         unread = page.locator("#chat-unread")
         expect(unread).to_have_text("1")
         expect(page.locator("#tab-chat")).to_have_attribute("aria-label", "Chat, 1 unread message")
         expect(page.locator("#chat-input")).to_be_hidden()
         page.locator("#tab-chat").click()
         expect(page.locator("#chat-input")).to_be_in_viewport()
-        ann.expect_chat(["Well played, everyone"])
+        ann.expect_chat(["Approve, this team is fine", "Well played, everyone"])
         expect(unread).to_be_hidden()
         no_sideways_scroll(ann)
         page.locator("#tab-game").click()

@@ -64,6 +64,10 @@ export function renderTable(g) {
   // This player sits at the bottom of the oval, the others clockwise from there.
   const mine = g.players.indexOf(me);
   const turn = mine < 0 ? 0 : mine;
+  const angleOf = (index) => Math.PI / 2 + (2 * Math.PI * (index - turn)) / count;
+  // Centre the ring vertically: with an odd count the top has no seat of its own.
+  const ys = g.players.map((id, index) => RING_Y * Math.sin(angleOf(index)));
+  const shift = -(Math.max(...ys) + Math.min(...ys)) / 2;
   const items = g.players.map((id, index) => {
     const p = findPlayer(id);
     const badges = seatBadges(g, id, votes, sees, checked);
@@ -92,9 +96,8 @@ export function renderTable(g) {
         ? el("div", { class: "seat-badges" }, badges.map(([kind, text]) => el("span", { class: "badge " + kind, text })))
         : null,
     );
-    const angle = Math.PI / 2 + (2 * Math.PI * (index - turn)) / count;
-    node.style.setProperty("--x", (50 + RING_X * Math.cos(angle)).toFixed(2) + "%");
-    node.style.setProperty("--y", (50 + RING_Y * Math.sin(angle)).toFixed(2) + "%");
+    node.style.setProperty("--x", (50 + RING_X * Math.cos(angleOf(index))).toFixed(2) + "%");
+    node.style.setProperty("--y", (50 + shift + RING_Y * Math.sin(angleOf(index))).toFixed(2) + "%");
     return node;
   });
   put($("#seats"), ...items);

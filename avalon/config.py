@@ -37,6 +37,7 @@ SETTINGS: list[tuple[str, str, type, Any]] = [
     ("AVALON_ROOM_RETENTION_DAYS", "ROOM_RETENTION_DAYS", float, 30.0),
     ("AVALON_MOVE_BURST", "MOVE_BURST", float, 20.0),
     ("AVALON_MOVE_RATE", "MOVE_RATE", float, 2.0),
+    ("AVALON_BOT_DELAY", "BOT_DELAY", float, 2.0),
     ("AVALON_PROXY_HOPS", "PROXY_HOPS", int, 0),
     ("AVALON_ENV", "ENV", str, "development"),
 ]

@@ -10,6 +10,7 @@ from flask import Flask
 
 from avalon.ops import metrics
 from avalon.realtime import hub
+from avalon.services import bots
 from avalon.services import context
 from avalon.services import retention
 from avalon.services import snapshot
@@ -40,6 +41,7 @@ def start_worker(app: Flask) -> None:
     gevent.spawn(in_app(app, timer_sweep.sweep_timers))
     gevent.spawn(in_app(app, token_refresh.refresh_forever))
     gevent.spawn(in_app(app, retention.sweep_forever))
+    gevent.spawn(in_app(app, bots.sweep_forever))
     gevent.spawn(metrics.publish_forever)
 
 

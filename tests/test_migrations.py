@@ -104,11 +104,12 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
     finally:
         old.stop()
 
-    assert "Applied 0001_initial, 0002_table_between_games, 0003_retention_and_look_alikes." in flask_command(
-        ROOT, empty_database, "db", "upgrade"
+    assert (
+        "Applied 0001_initial, 0002_table_between_games, 0003_retention_and_look_alikes, 0004_bots."
+        in flask_command(ROOT, empty_database, "db", "upgrade")
     )
     assert "Schema is current." in flask_command(ROOT, empty_database, "db", "upgrade")
-    assert "0003_retention_and_look_alikes: applied" in flask_command(
+    assert "0004_bots: applied" in flask_command(
         ROOT, empty_database, "db", "status"
     )
 

@@ -89,7 +89,9 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
             raise ProtocolError(codes.NOT_ALLOWED, "only the host can start the game")
         if room.status == "in_game":
             raise ProtocolError(codes.NOT_ALLOWED, "a game is already in progress")
-        seated = [member.id for member in active_players(room_id) if not member.spectator]
+        members = [member for member in active_players(room_id) if not member.spectator]
+        seated = [member.id for member in members]
+        bots = [member.id for member in members if member.bot]
         previous = latest(room_id)
         if not options and previous is not None:
             options = options_of(previous)  # "play again" keeps the last game's setup
@@ -114,7 +116,9 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
             state="{}",
             turn_seconds=turn_seconds,
             options=json.dumps({**options, "random_seats": random_seats}),
+            bots=json.dumps(bots),
         )
+        record.bot_due = turns.bot_due(game, record)
         for column, value in turns.next_turn(game, record).items():
             setattr(record, column, value)
         game.game_id = record.id
@@ -177,7 +181,8 @@ def dry_run(room_id: int, player_id: int, kind: str, payload: dict) -> None:
 
 def save(record: GameRecord, game: Game, timer: dict | None = None) -> bool:
     """Write the new state (and the next turn's timer) unless someone changed it meanwhile."""
-    columns = turns.next_turn(game, record) if timer is None else timer
+    columns = turns.next_turn(game, record) if timer is None else dict(timer)
+    columns["bot_due"] = turns.bot_due(game, record)
     updated = (
         GameRecord.update(
             state=json.dumps(game.to_dict()), version=game.version, phase=game.phase, **columns

@@ -132,7 +132,8 @@ def room_payload(room: Room, online: set[int]) -> dict:
             "player_id": member.id,
             "display_name": member.display_name,
             "is_host": member.id == room.host_id,
-            "online": member.id in online,
+            "online": member.bot or member.id in online,
+            "bot": member.bot,
         }
 
     return {
@@ -189,7 +190,9 @@ def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | No
 
 def heir_of(room: Room, host_id: int, online: set[int]) -> RoomPlayer | None:
     """The member who takes over from a host: the next online seated player, if any."""
-    members = [m for m in active_players(room.id) if m.id in online and m.id != host_id]
+    members = [
+        m for m in active_players(room.id) if m.id in online and m.id != host_id and not m.bot
+    ]
     seated = [member for member in members if not member.spectator] or members
     if not seated:
         return None

@@ -1,7 +1,9 @@
-"""The turn timer's arithmetic: deadlines, pauses, and the `timer` part of a view."""
+"""When things happen: the turn timer's deadlines and pauses, and when bots move."""
 
 from __future__ import annotations
 
+import json
+import random
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -16,6 +18,7 @@ from avalon.store.models import utcnow
 
 TURN_SECONDS_MAX = 3600  # the host's turn timer, when set (the minimum is configured)
 ASSASSINATION_TURNS = 2  # the Assassin's decision gets twice the turn (PROTOCOL section 5)
+_rng = random.SystemRandom()
 
 
 def parse_turn_timer(value: object) -> int | None:
@@ -77,3 +80,16 @@ def timer_view(game: Game, record: GameRecord) -> dict | None:
         "paused": paused,
         "remaining": record.paused_left if paused else None,
     }
+
+
+def bots_of(record: GameRecord) -> list[int]:
+    """The seats of a game that computer players hold."""
+    return list(json.loads(record.bots)) if record.bots else []
+
+
+def bot_due(game: Game, record: GameRecord) -> datetime | None:
+    """When the next bot move is due (None: the game awaits no bot)."""
+    if game.phase == "game_over" or not set(game.awaited()) & set(bots_of(record)):
+        return None
+    delay = float(current_app.config["BOT_DELAY"])
+    return utcnow() + timedelta(seconds=delay * _rng.uniform(0.5, 1.5))

@@ -58,6 +58,7 @@ class RoomPlayer(BaseModel):
     # The browser's own id (sent on create/join); a kicked device cannot join the room again.
     device = CharField(max_length=64, null=True)
     left = BooleanField(default=False)  # gave up the seat and token (leave_room)
+    bot = BooleanField(default=False)  # a computer player the host added
     joined_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -107,6 +108,8 @@ class GameRecord(BaseModel):
     deadline = DateTimeField(null=True, index=True)  # when the timer moves for the absent
     paused_left = FloatField(null=True)  # seconds left on the turn while the host paused it
     options = TextField(null=True)  # the start_game options as JSON (play again reuses them)
+    bots = TextField(null=True)  # JSON list of the seats computer players hold
+    bot_due = DateTimeField(null=True, index=True)  # when a bot the game awaits moves
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -17,6 +17,7 @@ from avalon.protocol.codes import CloseCode
 from avalon.protocol.errors import CloseSocket
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.validation import clean_chat_message
+from avalon.services import bots
 from avalon.services import chat
 from avalon.services import context
 from avalon.services import games
@@ -130,12 +131,14 @@ PLAIN_ACTIONS: dict[str, Callable[[int, int, str | None], None]] = {
     "leave_seat": lobby.leave_seat,
     "leave_room": lobby.leave_room,
     "return_to_lobby": lobby.return_to_lobby,
+    "add_bot": bots.add_bot,
 }
 # Room actions with one field: the handler gets the field's value, checked by the handler.
 FIELD_ACTIONS: dict[str, tuple[Callable[[int, int, object, str | None], None], str]] = {
     "kick": (rooms.kick, "player_id"),
     "lock_room": (lobby.lock_room, "locked"),
     "pause_timer": (games.pause_timer, "paused"),
+    "remove_bot": (bots.remove_bot, "player_id"),
 }
 
 

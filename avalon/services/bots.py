@@ -1,0 +1,122 @@
+"""Computer players: the host adds them to empty seats; they move like people, a bit later.
+
+A bot is a room member like any other (a seat, a view), with no socket. When the game
+awaits a bot, the game record's `bot_due` is set a human-looking moment ahead; a sweep
+in every worker makes the bots' moves once due, through the same move path as people,
+from each bot's own view (`avalon.game.bot.decide`). The due time is in the database,
+so bots carry on after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import gevent
+from flask import current_app
+
+from avalon.game.bot import decide
+from avalon.game.rules import MAX_PLAYERS
+from avalon.protocol import codes
+from avalon.protocol.errors import ProtocolError
+from avalon.protocol.names import name_key
+from avalon.realtime import hub
+from avalon.services import context
+from avalon.services import games
+from avalon.services import turns
+from avalon.services.lobby import BETWEEN_GAMES
+from avalon.services.lobby import announce_room
+from avalon.services.rooms import active_players
+from avalon.services.rooms import require_host
+from avalon.store import db
+from avalon.store.models import GameRecord
+from avalon.store.models import Room
+from avalon.store.models import RoomPlayer
+from avalon.store.models import utcnow
+
+log = logging.getLogger(__name__)
+
+_rng = random.SystemRandom()  # the bots' choices are not predictable
+BOT_NAME = "Bot {}"  # bots are named Bot 1, Bot 2, ... (the first free number)
+
+
+def add_bot(room_id: int, host_id: int, correlation_id: str | None) -> None:
+    """The host seats a computer player at a free seat, between games."""
+    require_host(room_id, host_id, "add computer players")
+    with db.write():
+        room = db.locked(Room.select().where(Room.id == room_id)).get()
+        if room.status not in BETWEEN_GAMES:
+            raise ProtocolError(codes.NOT_ALLOWED, "bots join only between games")
+        members = list(active_players(room_id))
+        if sum(not member.spectator for member in members) >= MAX_PLAYERS:
+            raise ProtocolError(codes.NOT_ALLOWED, f"all {MAX_PLAYERS} seats are taken")
+        keys = {member.name_key for member in members}
+        number = next(n for n in range(1, 100) if name_key(BOT_NAME.format(n)) not in keys)
+        name = BOT_NAME.format(number)
+        bot = RoomPlayer.create(room=room, display_name=name, name_key=name_key(name), bot=True)
+    announce_room(room, "bot_added", bot, host_id, correlation_id)
+
+
+def remove_bot(room_id: int, host_id: int, target: object, correlation_id: str | None) -> None:
+    """The host takes a computer player off the table, between games."""
+    if type(target) is not int or not 0 < target < 2**63:
+        raise ProtocolError(codes.INVALID_PAYLOAD, "player_id must be a bot's id")
+    require_host(room_id, host_id, "remove computer players")
+    with db.write():
+        room = db.locked(Room.select().where(Room.id == room_id)).get()
+        if room.status not in BETWEEN_GAMES:
+            raise ProtocolError(codes.NOT_ALLOWED, "bots leave only between games")
+        bot = RoomPlayer.get_or_none(
+            (RoomPlayer.id == target) & (RoomPlayer.room == room_id) & RoomPlayer.bot
+        )
+        if bot is None or bot.left:
+            raise ProtocolError(codes.INVALID_PAYLOAD, "no such bot in this room")
+        bot.left = True
+        bot.name_key = None
+        bot.save()
+    announce_room(room, "bot_removed", bot, host_id, correlation_id)
+
+
+def move_bots(record_id: int) -> None:
+    """Make one due bot move for a game, through the same path as a person's move."""
+    with db.unit():
+        record = GameRecord.get_or_none(GameRecord.id == record_id)
+    if record is None or record.bot_due is None or record.bot_due > utcnow():
+        return
+    game = games.load(record)
+    for bot in [player for player in game.awaited() if player in turns.bots_of(record)]:
+        move = decide(game.view(bot), _rng)  # the bot's own view: nothing hidden from it
+        if move is None:
+            continue
+        kind, payload = move
+        try:
+            games.move(record.room_id, bot, kind, payload, None)
+            return
+        except ProtocolError as err:
+            log.info(
+                "event=bot_move_refused room_id=%s bot=%s code=%s", record.room_id, bot, err.code
+            )
+    with db.write():  # nothing a bot can do: stop looking at this game until it changes
+        GameRecord.update(bot_due=None).where(
+            (GameRecord.id == record.id) & (GameRecord.version == record.version)
+        ).execute()
+
+
+def sweep_forever() -> None:
+    """Forever: make the bot moves that are due (runs in the app context)."""
+    pause = min(1.0, max(0.05, float(current_app.config["BOT_DELAY"]) / 2))
+    while True:
+        gevent.sleep(pause)
+        try:
+            query = GameRecord.select(GameRecord.id).where(GameRecord.bot_due < utcnow())
+            if not context.broker().reaches_every_worker:
+                here = hub.local_rooms()  # as with the turn timer: only where it is seen
+                if not here:
+                    continue
+                query = query.join(Room).where(Room.code.in_(here))
+            with db.unit():
+                ready = [record.id for record in query]
+            for record_id in ready:
+                move_bots(record_id)
+        except Exception:
+            log.exception("event=bot_sweep_failed")

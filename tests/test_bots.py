@@ -1,0 +1,156 @@
+"""Computer players over a real server: seated by the host, playing whole games, after a
+restart too, through the same move path as people and from their own views."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.support import ServerProcess
+from tests.support import WsClient
+from tests.test_game import assert_frame_keeps_secrets
+
+pytestmark = pytest.mark.timeout(150)
+
+BOT_ENV = {"AVALON_BOT_DELAY": "0.05"}
+
+
+def act(client: WsClient, name: str, cid: str, **fields) -> dict:
+    """Send a room action; return the answer carrying its correlation id."""
+    client.send({"type": "action", "correlation_id": cid, "payload": {"action": name, **fields}})
+    return client.recv_until(lambda m: m.get("correlation_id") == cid)
+
+
+def add_bots(client: WsClient, count: int) -> list[int]:
+    """Have the host seat `count` bots; return their ids."""
+    ids = []
+    for number in range(count):
+        reply = act(client, "add_bot", f"bot{number}")
+        assert reply["event"] == "bot_added", reply
+        ids.append(reply["payload"]["player_id"])
+    return ids
+
+
+def my_move(view: dict, me: int, rng: random.Random) -> tuple[str, dict] | None:
+    """A legal move for a person in seat `me`, if the game is waiting for it."""
+    phase = view["phase"]
+    if phase == "team_building" and view["leader"] == me:
+        size = view["team_sizes"][view["quest"] - 1]
+        return "action", {"action": "propose_team", "players": rng.sample(view["players"], size)}
+    if phase == "voting" and me not in view["voted"]:
+        return "vote", {"approve": True}
+    if phase == "questing" and me in view["team"] and me not in view["played"]:
+        return "action", {"action": "play_quest", "success": True}
+    if phase == "lady" and view["lady"]["holder"] == me:
+        targets = [p for p in view["players"] if p not in view["lady"]["ineligible"]]
+        return "action", {"action": "lady_of_the_lake", "target": rng.choice(targets)}
+    if phase == "assassination" and view["you"]["role"] == "assassin":
+        seen = {entry["player_id"] for entry in view["you"]["sees"]}
+        targets = [p for p in view["players"] if p != me and p not in seen]
+        return "action", {"action": "assassinate", "target": rng.choice(targets)}
+    return None
+
+
+def play_until_over(client: WsClient, me: int | None, timeout: float = 90) -> dict:
+    """Read game views (moving for `me` when awaited) until the game is over."""
+    rng = random.Random(me)
+    moved_at = -1
+    while True:
+        message = client.recv_until(
+            lambda m: m["type"] == "state" and m["event"] == "game", timeout=timeout
+        )
+        view = message["payload"]
+        if view["phase"] == "game_over":
+            return view
+        move = my_move(view, me, rng) if me is not None else None
+        if move is not None and view["version"] != moved_at:
+            moved_at = view["version"]
+            client.send({"type": move[0], "payload": move[1]})
+
+
+def test_one_person_and_four_bots_play_a_whole_game(make_server):
+    server = make_server(**BOT_ENV)
+    host = server.create_room("Solo")
+    client, _ = server.join_socket(host)
+    try:
+        bots = add_bots(client, 4)
+        status, room = server.request("GET", f"/api/rooms/{host['code']}")
+        listed = {p["player_id"]: p for p in room["players"]}
+        assert all(listed[bot]["bot"] and listed[bot]["online"] for bot in bots)
+        assert listed[host["player_id"]]["bot"] is False
+        act(client, "start_game", "go", roles=["merlin", "assassin", "percival", "morgana"])
+        final = play_until_over(client, host["player_id"])
+        assert final["winner"] in ("good", "evil")
+        roles = {int(p): r for p, r in final["roles"].items()}
+        for message in client.received:
+            if message.get("event") == "game_over":
+                break
+            assert_frame_keeps_secrets(message, host["player_id"], roles)
+        assert len(final["history"]) >= 3
+    finally:
+        client.close()
+
+
+def start_bot_table(server: ServerProcess, bots: int) -> tuple[dict, WsClient]:
+    """A host who seats `bots` bots, steps back to watch, and starts the game."""
+    host = server.create_room("Watcher")
+    client, _ = server.join_socket(host)
+    add_bots(client, bots)
+    assert act(client, "leave_seat", "watch")["event"] == "seat_left"
+    reply = act(client, "start_game", "go", roles=["merlin", "assassin"])
+    assert reply["type"] == "state", reply
+    return host, client
+
+
+def test_five_bots_play_a_whole_game_for_a_spectator(make_server):
+    server = make_server(**BOT_ENV)
+    host, client = start_bot_table(server, 5)
+    try:
+        final = play_until_over(client, None)
+        assert final["reason"] in (
+            "three_fails",
+            "five_rejections",
+            "merlin_assassinated",
+            "merlin_survived",
+        )
+        assert final["you"] is None  # the host watched
+    finally:
+        client.close()
+
+
+def test_bots_carry_on_after_a_restart(make_server):
+    server = make_server(AVALON_BOT_DELAY="0.4")
+    host, client = start_bot_table(server, 6)
+    client.recv_until(lambda m: m.get("event") == "game" and m["payload"]["version"] >= 4)
+    client.close()
+    server.restart()
+    client, first = server.join_socket(host)
+    try:
+        assert first["payload"]["game"]["phase"] != "game_over"
+        final = play_until_over(client, None)
+        assert final["version"] > first["payload"]["game"]["version"]
+    finally:
+        client.close()
+
+
+def test_only_the_host_seats_bots_and_only_between_games(make_server):
+    server = make_server(**BOT_ENV)
+    host = server.create_room("Host")
+    guest = server.join(host["code"], "Guest")
+    hosting, _ = server.join_socket(host)
+    guesting, _ = server.join_socket(guest)
+    try:
+        assert act(guesting, "add_bot", "g")["event"] == "not_allowed"
+        bots = add_bots(hosting, 8)  # ten seats: two people and eight bots
+        assert act(hosting, "add_bot", "full")["event"] == "not_allowed"
+        assert act(hosting, "remove_bot", "person", player_id=guest["player_id"])["event"] == (
+            "invalid_payload"
+        )
+        assert act(hosting, "remove_bot", "one", player_id=bots[-1])["event"] == "bot_removed"
+        assert act(hosting, "start_game", "go")["type"] == "state"
+        assert act(hosting, "add_bot", "late")["event"] == "not_allowed"
+        assert act(hosting, "remove_bot", "mid", player_id=bots[0])["event"] == "not_allowed"
+    finally:
+        hosting.close()
+        guesting.close()

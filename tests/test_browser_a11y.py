@@ -49,7 +49,9 @@ def new_player(browser: Browser, site: ServerProcess) -> Iterator[Callable[..., 
 
 
 def check(player: Player, where: str, problems: dict[str, list[str]]) -> None:
-    """Run axe on the page as it is now; keep what it found under `where`."""
+    """Run axe on the page as it is now; keep what it found under `where`. The page must
+    not show an empty value either."""
+    player.expect_clean_text()
     found = player.axe_problems()
     if found:
         problems[where] = found
@@ -99,7 +101,6 @@ def test_axe_on_every_page_and_phase(
             now = key()
             if now not in seen:
                 check(ann, now, problems)
-                ann.expect_clean_text()
                 seen.add(now)
             if ann.page.locator("#winner").count():
                 return True

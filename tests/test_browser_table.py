@@ -114,6 +114,11 @@ def test_host_controls_in_the_lobby_and_the_game(
             expect(player.page.locator("#lock-status")).to_have_count(0)
         visitor.page.reload()
         expect(visitor.page.get_by_role("button", name="Join", exact=True)).to_be_enabled()
+        visitor.page.locator("#join-name").fill("Visitor")
+        visitor.page.locator("#join-spectator").check()
+        visitor.page.get_by_role("button", name="Join", exact=True).click()
+        visitor.code = code
+        visitor.expect_online()
 
         page.locator("#start-game").click()
         assert actions(ann, "start_game")[-1] == {
@@ -149,6 +154,15 @@ def test_host_controls_in_the_lobby_and_the_game(
         expect(pause).to_have_text("Pause the timer")
         assert [p["paused"] for p in actions(ann, "pause_timer")] == [True, False]
         ann.expect_clean_text()
+
+        # During a game the host can still remove a spectator.
+        expect(ben.page.locator("#watchers")).to_have_text("Watching: Visitor.")
+        expect(ben.page.locator("#game-spectators")).to_have_count(0)
+        member(ann, "game-spectators", "Visitor").get_by_role(
+            "button", name="Remove Visitor from the room"
+        ).click()
+        visitor.expect_notice(KICKED)
+        expect(ben.page.locator("#watchers")).to_have_text("")
     finally:
         bots.close()
 

@@ -63,6 +63,7 @@ export function renderRoleCard(g) {
   const card = $("#role-card");
   const you = g.you;
   if (!you) {
+    document.body.dataset.roleCovered = "false";
     card.dataset.role = "";
     card.dataset.alignment = "";
     put(card,
@@ -74,6 +75,7 @@ export function renderRoleCard(g) {
   }
   const hiding = pref("hideRole");
   const shown = !hiding || app.ui.roleShown;
+  document.body.dataset.roleCovered = String(!shown);
   const reveal = hiding
     ? el("button", {
         type: "button",

@@ -4,7 +4,8 @@
 import { $, el, put } from "./dom.js";
 import { pref } from "./prefs.js";
 import { isEvil } from "./rules.js";
-import { app, awaited, findPlayer, myId, nameWithYou, spectators } from "./state.js";
+import { memberItem } from "./seats.js";
+import { amHost, app, awaited, findPlayer, myId, nameWithYou, spectators } from "./state.js";
 import { alignmentText, listText, roleLabel, t } from "./text.js";
 
 const RING_X = 40; // % of the table's width from its centre to a seat's centre
@@ -105,5 +106,12 @@ export function renderTable(g) {
   const watchers = spectators().map((p) =>
     p.player_id === me ? t("name.you", { name: p.display_name }) : p.display_name,
   );
-  $("#watchers").textContent = watchers.length ? t("seats.watching", { names: listText(watchers) }) : "";
+  // The host may remove a spectator at any time, also during a game: a list with Remove.
+  const manage = amHost() && g.phase !== "game_over" && spectators().length > 0;
+  const text = watchers.length ? t("seats.watching", { names: listText(watchers) }) : "";
+  $("#watchers").textContent = manage ? "" : text;
+  put(
+    $("#watchers-manage"),
+    manage ? el("ul", { id: "game-spectators", class: "players" }, spectators().map((p) => memberItem(p, me, true))) : null,
+  );
 }

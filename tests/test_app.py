@@ -81,3 +81,30 @@ def test_two_apps_in_one_process_keep_their_own_state(app: Flask):
     assert limited.get("/api/rooms/ZZZZZ").status_code == 404
     assert limited.get("/api/rooms/ZZZZZ").status_code == 429  # the other app's burst of 1
     assert all(app.test_client().get("/api/rooms/ZZZZZ").status_code == 404 for _ in range(5))
+
+
+@pytest.mark.parametrize(
+    ("query", "header", "expected"),
+    [
+        ("", None, "en"),
+        ("?lang=es", None, "es"),
+        ("?lang=DE", "es", "de"),
+        ("", "de-CH,de;q=0.9,en;q=0.5", "de"),
+        ("", "fr-FR,fr;q=0.9", "en"),
+        ("?lang=xx", "es;q=0.8", "es"),
+    ],
+)
+def test_the_page_speaks_the_readers_language(client: FlaskClient, query, header, expected):
+    headers = {"Accept-Language": header} if header else {}
+    response = client.get(f"/{query}", headers=headers)
+    assert response.status_code == 200
+    assert f'<html lang="{expected}">' in response.get_data(as_text=True)
+    assert response.headers["Content-Language"] == expected
+
+
+def test_a_replay_page_of_an_unknown_game_is_a_404(client: FlaskClient):
+    code = client.post("/api/rooms", json={"display_name": "Alice"}).get_json()["code"]
+    for path in (f"/r/{code}/games/1", "/r/ZZZZZ/games/1", f"/r/{code}/games/99999999999"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "<html" in response.get_data(as_text=True)  # the page explains it

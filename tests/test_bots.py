@@ -115,6 +115,12 @@ def test_five_bots_play_a_whole_game_for_a_spectator(make_server):
             "merlin_survived",
         )
         assert final["you"] is None  # the host watched
+        status, record = server.request("GET", f"/api/rooms/{host['code']}/games/1")
+        assert status == 200 and set(record["names"]) == {str(p) for p in final["players"]}
+        assert record["assassin_target"] == (final["assassination"] or {}).get("target")
+        page = server.request("GET", f"/r/{host['code']}/games/1?lang=de")
+        assert page[0] == 200 and '<html lang="de">' in page[1]
+        assert server.request("GET", f"/r/{host['code']}/games/2")[0] == 404
     finally:
         client.close()
 

@@ -63,6 +63,18 @@ def view_for(room: Room, player: RoomPlayer) -> dict | None:
     return views[player.id] if not player.spectator and player.id in views else views[None]
 
 
+MAX_GAME_NUMBER = 2**31 - 1  # larger than any stored game, and than SQLite's integers
+
+
+def exists(room_id: int, number: int) -> bool:
+    """Tell whether a room has a game with this number (finished or not)."""
+    with db.unit():
+        query = GameRecord.select().where(
+            (GameRecord.room == room_id) & (GameRecord.number == number)
+        )
+        return bool(query.exists())
+
+
 def record_of(room_id: int, number: int) -> dict | None:
     """The full record of a finished game, None if there is no such game."""
     with db.unit():
@@ -72,9 +84,16 @@ def record_of(room_id: int, number: int) -> dict | None:
     if record is None:
         return None
     try:
-        return load(record).record()
+        game_record = load(record).record()
     except RuleError as err:
         raise ProtocolError(err.code, err.message) from None
+    # The names the seats had, so a replay reads like the table did (left members too).
+    with db.unit():
+        names = {
+            str(member.id): member.display_name
+            for member in RoomPlayer.select().where(RoomPlayer.id.in_(game_record["players"]))  # type: ignore[attr-defined]
+        }
+    return {**game_record, "names": names, "options": options_of(record)}
 
 
 def start(room_id: int, host_id: int, options: dict, correlation_id: str | None) -> None:

@@ -33,7 +33,6 @@ from avalon.store.models import RoomPlayer
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
-MAX_GAME_NUMBER = 2**31 - 1
 DEVICE_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")  # a random id the browser keeps
 
 
@@ -142,7 +141,7 @@ def get_game_record(code: str, number: int) -> Response:
     room = rooms.find_room(room_code_or_404(code))
     if room is None:
         raise ApiError("room_not_found", f"no room with code {code}", 404)
-    if number > MAX_GAME_NUMBER:  # larger than any stored game, and than SQLite's integers
+    if number > games.MAX_GAME_NUMBER:  # larger than any stored game, and than SQLite's integers
         raise ApiError("game_not_found", f"room {room.code} has no game {number}", 404)
     try:
         record = games.record_of(room.id, number)

@@ -1,19 +1,27 @@
-"""The browser client: the single page served at / and /r/{code}, with its security headers."""
+"""The browser client: one page for home, rooms and replays, in the reader's language."""
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 from flask import Blueprint
 from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import request
-from flask import send_from_directory
+
+from avalon.protocol.validation import normalise_code
+from avalon.services import games
+from avalon.services import rooms
 
 bp = Blueprint("pages", __name__)
 
 PAGE = "index.html"  # the one page; the client (static/js/) reads the room code from the URL
+LANGUAGES = ("en", "es", "de")  # the client's message tables: static/i18n/<lang>.json
+DEFAULT_LANGUAGE = "en"
+HTML_LANG = '<html lang="en">'  # the page's own tag, replaced by the chosen language
 # A Host header is only copied into the CSP when it is a plain host[:port]: anything
 # else (a `;` or a space) could smuggle extra directives into the header.
 SAFE_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
@@ -40,10 +48,30 @@ def content_security_policy(host: str) -> str:
     )
 
 
-def serve_page() -> Response:
-    """Send the client page with headers that keep it from being framed or sniffed."""
-    response = send_from_directory(current_app.static_folder or "static", PAGE)
+def language() -> str:
+    """The page's language: `?lang=`, else the browser's Accept-Language, else English."""
+    asked = request.args.get("lang", "").lower()
+    if asked in LANGUAGES:
+        return asked
+    best = request.accept_languages.best_match(LANGUAGES)
+    return best or DEFAULT_LANGUAGE
+
+
+@cache
+def page_text(folder: str) -> str:
+    """The page as shipped (read once per process)."""
+    return (Path(folder) / PAGE).read_text(encoding="utf-8")
+
+
+def serve_page(status: int = 200) -> Response:
+    """Send the client page in the reader's language, with headers against framing."""
+    lang = language()
+    html = page_text(current_app.static_folder or "static")
+    html = html.replace(HTML_LANG, f'<html lang="{lang}">', 1)
+    response = Response(html, status=status, mimetype="text/html")
     response.headers["Content-Security-Policy"] = content_security_policy(request.host)
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Accept-Language"
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -60,9 +88,18 @@ def room(code: str) -> Response:
     return serve_page()
 
 
+@bp.get("/r/<code>/games/<int:number>")
+def replay(code: str, number: int) -> Response:
+    """Serve the replay page of a game; 404 when the room has no such game."""
+    canonical = normalise_code(code)
+    room = rooms.find_room(canonical) if canonical else None
+    exists = room is not None and number <= games.MAX_GAME_NUMBER and games.exists(room.id, number)
+    return serve_page(200 if exists else 404)
+
+
 def common_headers(response: Response) -> Response:
     """Add the headers every page and static file of the client carries."""
-    if request.endpoint in ("static", "pages.home", "pages.room"):
+    if request.endpoint in ("static", "pages.home", "pages.room", "pages.replay"):
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"

@@ -19,7 +19,7 @@ import { rules, setRules } from "./rules.js";
 import { onKickClick } from "./seats.js";
 import { onSocket, retrySoon } from "./socket.js";
 import { app, inGame, onChange, roomUrl } from "./state.js";
-import { onTabClick, renderTabs } from "./tabs.js";
+import { onTabClick, renderTabs, watchWidth } from "./tabs.js";
 import { t } from "./text.js";
 import { onPauseClick } from "./timer.js";
 
@@ -84,7 +84,7 @@ function wire() {
   for (const type of ["pointerdown", "keydown"]) {
     document.addEventListener(type, unlockAudio, { capture: true, passive: true });
   }
-  window.matchMedia("(max-width: 760px)").addEventListener("change", renderTabs);
+  watchWidth();
   $("#copy-link").addEventListener("click", copyLink);
   $("#share-url").addEventListener("click", (event) => {
     event.preventDefault();

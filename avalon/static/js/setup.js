@@ -30,7 +30,8 @@ export function setupOfView(g) {
 /** Remember the setup of game view g for the room shown. */
 export function rememberSetup(g) {
   if (!app.code || !g) return;
-  storageSet(SETUP_PREFIX + app.code, JSON.stringify(setupOfView(g)));
+  const text = JSON.stringify(setupOfView(g));
+  if (storageGet(SETUP_PREFIX + app.code) !== text) storageSet(SETUP_PREFIX + app.code, text);
 }
 
 /** The setup remembered for room `code`, or null. */

@@ -144,19 +144,21 @@ export function saveName(name) {
   storageSet(NAME_KEY, name);
 }
 
+let pageDevice = null; // the id of this page when localStorage cannot keep one
+
 /** This browser's random id (kept in localStorage; for the page's life without it). */
 export function deviceId() {
-  let id = storageGet(DEVICE_KEY);
-  if (id && /^[A-Za-z0-9_-]{8,64}$/.test(id)) return id;
-  const bytes = new Uint8Array(DEVICE_BYTES);
-  crypto.getRandomValues(bytes);
-  id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  storageSet(DEVICE_KEY, id);
-  if (storageGet(DEVICE_KEY) !== id) sessionDevice = sessionDevice || id;
-  return sessionDevice || id;
+  const stored = storageGet(DEVICE_KEY);
+  if (stored && /^[A-Za-z0-9_-]{8,64}$/.test(stored)) return stored;
+  if (!pageDevice) {
+    const bytes = new Uint8Array(DEVICE_BYTES);
+    crypto.getRandomValues(bytes);
+    // base64url: letters, digits, "-" and "_" only, as the server asks.
+    pageDevice = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    storageSet(DEVICE_KEY, pageDevice);
+  }
+  return pageDevice;
 }
-
-let sessionDevice = null; // the id used when localStorage cannot keep one
 
 /** Remember that the host removed this browser from room `code`. */
 export function markKicked(code) {

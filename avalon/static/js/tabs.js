@@ -47,6 +47,11 @@ export function noteChat(count) {
   renderTabs();
 }
 
+/** Redraw the tabs whenever the page crosses the narrow width (a phone turned, a window resized). */
+export function watchWidth() {
+  window.matchMedia(NARROW).addEventListener("change", renderTabs);
+}
+
 /** A click on the tab bar (its click handler). */
 export function onTabClick(event) {
   const button = event.target.closest("button[data-tab]");

@@ -251,7 +251,7 @@ def test_sigterm_closes_every_socket_with_1001_and_runs_cleanup(make_backend_ser
         client.close()
 
 
-def test_handler_failure_closes_1011_without_http_in_the_stream(make_server):
+def test_a_failing_database_is_said_in_an_envelope_without_http_in_the_stream(make_server):
     # SQLite only: the test breaks its own database, which must not be the shared one.
     server = make_server()
     seats = server.room_with_players(2)
@@ -261,9 +261,12 @@ def test_handler_failure_closes_1011_without_http_in_the_stream(make_server):
     database = server.env["DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as connection:
         connection.execute("DROP TABLE chatmessage")
-    alice.chat("this insert fails")
-    assert alice.expect_close() == 1011
+    alice.chat("this insert fails", correlation_id="broken")
+    answer = alice.recv_until(lambda m: m.get("correlation_id") == "broken")
+    assert answer["type"] == "error" and answer["event"] == "unavailable"  # not a silent 1011
     assert "HTTP/1.1 500" not in json.dumps(alice.received)
+    alice.send({"type": "system", "correlation_id": "still", "payload": {"action": "ping"}})
+    assert alice.recv_event("pong")["correlation_id"] == "still"  # the socket stays open
     assert server.metric("avalon_database_errors_total") == 1
     # Bob's socket is untouched.
     bob.send({"type": "system", "correlation_id": "ok", "payload": {"action": "ping"}})

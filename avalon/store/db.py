@@ -38,7 +38,7 @@ FAILURE_MEMORY = 30.0  # seconds a failed write keeps the database reported as f
 _last_write_failure = 0.0  # monotonic time of the last write the database refused
 
 
-class Unavailable(Exception):
+class Unavailable(PeeweeException):
     """The database refused or could not take a write: the client may try again later."""
 
 

@@ -23,7 +23,6 @@ from avalon.services import context
 from avalon.services import games
 from avalon.services import lobby
 from avalon.services import rooms
-from avalon.store import db
 from avalon.web.session import Session
 
 
@@ -51,7 +50,7 @@ def run_session(ws: Server, session: Session, config: dict) -> None:
             answer_error(
                 session, err, err.correlation_id if correlation_id is None else correlation_id
             )
-        except (db.Unavailable, PeeweeException) as exc:
+        except PeeweeException as exc:  # db.Unavailable included
             metrics.count_failure(exc)
             text = "the database is unavailable: nothing was changed, try again"
             answer_error(session, ProtocolError(codes.UNAVAILABLE, text), correlation_id)

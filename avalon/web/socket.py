@@ -35,7 +35,6 @@ from avalon.services import token_refresh
 from avalon.services.limits import SlidingWindow
 from avalon.services.seats import find_seat
 from avalon.services.snapshot import room_state
-from avalon.store import db
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.web.handlers import run_session
@@ -102,7 +101,7 @@ def room_socket(ws: Server, code: str) -> None:
             session.conn.close(close.code, close.reason)
     except ConnectionClosed:
         pass
-    except (db.Unavailable, PeeweeException) as exc:
+    except PeeweeException as exc:  # db.Unavailable included
         # Said in words before the close, so the client knows to come back shortly.
         metrics.count_failure(exc)
         unavailable = CloseSocket(CloseCode.TRY_AGAIN, "database unavailable", "unavailable")

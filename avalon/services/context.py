@@ -14,6 +14,7 @@ from avalon.realtime.broker import Broker
 from avalon.realtime.broker import LocalBroker
 from avalon.realtime.hub import Delivery
 from avalon.services.limits import AddressLimiter
+from avalon.services.limits import namespace_of
 from avalon.store.chat import ChatWriter
 
 EXTENSION = "avalon"
@@ -47,7 +48,10 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = AppState(
         broker=make_broker(app.config),
         room_requests=AddressLimiter(
-            app.config["ROOM_REQUEST_BURST"], app.config["ROOM_REQUEST_RATE"]
+            app.config["ROOM_REQUEST_BURST"],
+            app.config["ROOM_REQUEST_RATE"],
+            redis_url=app.config.get("REDIS_URL"),
+            prefix=namespace_of(app.config),
         ),
     )
 
@@ -55,6 +59,14 @@ def init_app(app: Flask) -> None:
 def state(app: Flask | None = None) -> AppState:
     """The state of the given app, or of the current one."""
     return (app or current_app).extensions[EXTENSION]
+
+
+def allow_address(address: str) -> tuple[bool, int]:
+    """Count one request from a client address against its limit (all workers and hosts).
+
+    Returns whether it may go ahead and, when not, the seconds to wait (`Retry-After`).
+    """
+    return state().room_requests.allow(address)
 
 
 def broker() -> Broker:

@@ -372,18 +372,19 @@ class WsClient:
 class NginxProcess(ServerProcess):
     """nginx in front of servers, from a configuration file, unprivileged in a prefix.
 
-    `ports` maps each port written in the file to the one it runs on (the upstreams'
-    and its own listen port); every other directive is the file's own.
+    `upstreams` maps each upstream port written in the file to the one it runs on, and
+    the `listen` port written in the file becomes a free one; every other directive is
+    the file's own.
     """
 
-    def __init__(self, tmp_path: Path, config: Path, ports: dict[int, int]) -> None:
+    def __init__(self, tmp_path: Path, config: Path, upstreams: dict[int, int], listen: int):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.prefix = tmp_path / f"nginx-{self.port}"
         (self.prefix / "logs").mkdir(parents=True)
         (self.prefix / "temp").mkdir()
         text = config.read_text()
-        for written, actual in {**ports}.items():
+        for written, actual in {**upstreams, listen: self.port}.items():
             text = re.sub(rf"127\.0\.0\.1:{written}\b", f"127.0.0.1:{actual}", text)
         self.config = self.prefix / "nginx.conf"
         self.config.write_text(text)

@@ -101,6 +101,11 @@ def get_from(address: str, port: int, path: str, headers: dict[str, str]) -> tup
         connection.close()
 
 
+def test_the_readme_shows_the_file_verbatim():
+    readme = (ROOT / "README.md").read_text()
+    assert f"```nginx\n{CONFIG.read_text()}```" in readme
+
+
 def test_nginx_runs_the_repository_file_with_only_its_ports_changed(cluster):
     theirs = CONFIG.read_text().splitlines()
     ours = cluster.nginx.config.read_text().splitlines()

@@ -1,6 +1,14 @@
 """gunicorn settings for Avalon: gevent workers holding long-lived sockets."""
 
 import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+# Settings from a `.env` file in the directory gunicorn starts in (the Flask CLI reads
+# the same file); variables already in the environment win. FLASK_SKIP_DOTENV=1 skips it.
+if os.environ.get("FLASK_SKIP_DOTENV", "") not in ("1", "true", "True"):
+    load_dotenv(Path.cwd() / ".env", override=False)
 
 # gevent's parent/child bookkeeping for greenlets costs memory on every socket and we
 # never read it: switch it off before gevent is imported.
@@ -23,10 +31,32 @@ logger_class = "avalon.ops.logs.RedactingLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def on_starting(server):
+    """Give the workers one metrics directory (before any of them imports the library)."""
+    from avalon.ops import multiprocess
+
+    directory = multiprocess.prepare()
+    server.log.info("event=metrics_directory path=%s", directory)
+
+
 def post_worker_init(worker):
-    """Start the broker, the turn timer and a watcher that closes sockets on shutdown."""
+    """Check the schema, start the broker, the turn timer, metrics and the shutdown watch."""
     from avalon import runtime
 
     app = worker.wsgi  # the Flask app gunicorn loaded for this worker
     runtime.start_worker(app)
     runtime.watch_shutdown(app, lambda: worker.alive)
+
+
+def child_exit(server, worker):
+    """Forget a dead worker's gauges; its counters stay, so sums never go backwards."""
+    from avalon.ops import multiprocess
+
+    multiprocess.worker_exited(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics directory the master made for itself."""
+    from avalon.ops import multiprocess
+
+    multiprocess.cleanup()

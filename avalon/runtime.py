@@ -1,9 +1,13 @@
-"""Per-worker background work: the broker, the turn timer, metrics, shutdown."""
+"""Per-worker background work: the schema check, broker, turn timer, metrics, shutdown."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import gevent
 from flask import Flask
@@ -16,6 +20,7 @@ from avalon.services import retention
 from avalon.services import snapshot
 from avalon.services import timer_sweep
 from avalon.services import token_refresh
+from avalon.store import schema
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +38,60 @@ def in_app(app: Flask, work: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a sqlite: DATABASE_URL (None for an in-memory database)."""
+    if not url.startswith("sqlite"):
+        return None
+    name = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
+    return Path(name) if name and name != ":memory:" else None
+
+
+@contextmanager
+def migration_lock(database: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside the SQLite file while one worker migrates it.
+
+    Workers start together; SQLite serialises writers but two runners would both see
+    the same pending migrations. The lock makes the others wait and then find none.
+    The wait blocks the whole worker, which is not serving yet.
+    """
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with open(database.with_name(database.name + ".migrate-lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check_schema(app: Flask) -> list[str]:
+    """Migrate an embedded SQLite database; log clearly when the schema is not current.
+
+    PostgreSQL is migrated by the release step (`flask --app wsgi db upgrade`), never
+    by workers. Returns the migrations still pending (what /readyz reports too).
+    """
+    url = app.config["DATABASE_URL"]
+    with app.app_context():
+        try:
+            database = sqlite_file(url)
+            if database is not None:
+                with migration_lock(database):
+                    schema.upgrade()
+            missing = schema.pending()
+        except Exception:  # an unreachable database: /readyz says so until it answers
+            log.exception("event=schema_check_failed")
+            return []
+    if missing:
+        log.error(
+            "event=schema_not_current pending=%s the database schema is not current: run "
+            "'flask --app wsgi db upgrade' (the release step); /readyz answers 503 until then",
+            ",".join(missing),
+        )
+    return missing
+
+
 def start_worker(app: Flask) -> None:
-    """Start this worker's broker, timer sweep and metrics publisher."""
+    """Check the schema; start this worker's broker, timer sweep and metrics gauges."""
+    check_schema(app)
     broker = context.state(app).broker
     broker.on_resync = in_app(app, snapshot.resync_all)
     broker.start()
@@ -42,7 +99,7 @@ def start_worker(app: Flask) -> None:
     gevent.spawn(in_app(app, token_refresh.refresh_forever))
     gevent.spawn(in_app(app, retention.sweep_forever))
     gevent.spawn(in_app(app, bots.sweep_forever))
-    gevent.spawn(metrics.publish_forever)
+    gevent.spawn(metrics.refresh_forever)
 
 
 def stop_worker(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -12,7 +13,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +90,12 @@ class ServerProcess:
             check=True,
             capture_output=True,
         )
+        self.spawn()
+        self.wait_ready()
+        return self
+
+    def spawn(self) -> None:
+        """Start gunicorn as it is (no init-db), without waiting for it."""
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -104,8 +114,40 @@ class ServerProcess:
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
-        self.wait_ready()
-        return self
+
+    def launch(self, path: str = "/livez", timeout: float = 20) -> ServerProcess:
+        """Start gunicorn without preparing the database; wait until `path` answers at all."""
+        self.spawn()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.log()}")
+            try:
+                self.request("GET", path)
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"server did not start:\n{self.log()}")
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the master's live worker processes."""
+        assert self.process is not None
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return sorted(int(child) for child in children)
+
+    def kill(self) -> None:
+        """Kill the master and every worker at once with SIGKILL, as a host that dies."""
+        assert self.process is not None
+        for pid in [self.process.pid, *self.worker_pids()]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(10)
 
     def wait_ready(self, timeout: float = 20) -> None:
         """Poll /healthz until the server answers."""
@@ -326,6 +368,78 @@ class WsClient:
             pass
         finally:
             self.ws.shutdown()  # close() leaves the socket open when the server closed first
+
+
+class NginxProcess(ServerProcess):
+    """nginx in front of servers, from a configuration file, unprivileged in a prefix.
+
+    `upstreams` maps each upstream port written in the file to the one it runs on, and
+    the `listen` port written in the file becomes a free one; every other directive is
+    the file's own.
+    """
+
+    def __init__(self, tmp_path: Path, config: Path, upstreams: dict[int, int], listen: int):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.prefix = tmp_path / f"nginx-{self.port}"
+        (self.prefix / "logs").mkdir(parents=True)
+        (self.prefix / "temp").mkdir()
+        text = config.read_text()
+        for written, actual in {**upstreams, listen: self.port}.items():
+            text = re.sub(rf"127\.0\.0\.1:{written}\b", f"127.0.0.1:{actual}", text)
+        self.config = self.prefix / "nginx.conf"
+        self.config.write_text(text)
+        self.log_path = self.prefix / "logs" / "error.log"
+        self.process = None
+
+    def start(self) -> NginxProcess:
+        """Start nginx in the foreground and wait until it accepts connections."""
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        command = [binary, "-p", str(self.prefix), "-e", "logs/error.log", "-c", str(self.config)]
+        subprocess.run([*command, "-t"], check=True, capture_output=True)
+        self.process = subprocess.Popen(
+            [*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        wait_for(lambda: port_open("127.0.0.1", self.port), timeout=10)
+        return self
+
+    def stop(self) -> None:
+        """Stop nginx (SIGQUIT lets its workers finish; SIGKILL after a while)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def require_nginx() -> None:
+    """Skip without nginx on a laptop; fail in CI, where .ci/run installs it."""
+    if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
+        return
+    if IN_CI:
+        pytest.fail("nginx is not installed (CI=true: .ci/run installs it)")
+    pytest.skip("nginx is not installed")
+
+
+@contextmanager
+def fresh_postgres_database(prefix: str = "avalon_test") -> Iterator[str]:
+    """A new, empty PostgreSQL database of the test's own, dropped afterwards."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    import psycopg2
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(POSTGRES_URL)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {name}")
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10, interval: float = 0.02) -> None:

@@ -188,7 +188,7 @@ def test_two_deployments_on_one_redis_see_nothing_of_each_other(make_server, tmp
 
 
 def test_a_connected_player_gets_a_fresh_token_before_the_old_one_expires(make_server):
-    server = make_server(AVALON_TOKEN_MAX_AGE="6")
+    server = make_server(AVALON_TOKEN_MAX_AGE="8")
     signed = time.monotonic()
     seat = server.create_room("Night Owl")
     client, _ = server.join_socket(seat)
@@ -196,7 +196,7 @@ def test_a_connected_player_gets_a_fresh_token_before_the_old_one_expires(make_s
         fresh = client.recv_event("token", timeout=10)["payload"]["token"]
         assert fresh != seat["token"]
         # Until the first token has expired (the fresh one is younger): only time to wait on.
-        time.sleep(max(0.0, signed + 6.4 - time.monotonic()))
+        time.sleep(max(0.0, signed + 9.5 - time.monotonic()))  # whole seconds in tokens
         old = server.connect(seat)
         assert old.expect_close() == 4401
         old.close()

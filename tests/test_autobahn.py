@@ -8,6 +8,7 @@ its virtualenv cannot be built, the test is skipped on a laptop and fails in CI.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from tests.support import IN_CI
 from tests.support import ROOT
 
 RUNNER = ROOT / "tests" / "autobahn" / "run.py"
+PINS = ROOT / "tests" / "autobahn" / "requirements.txt"  # the suite's Python 2 pins
 SETUP_UNAVAILABLE = 2  # run.py's exit code when the suite cannot be set up
 CASES = 301  # cases of groups 1-7, 9 and 10 in autobahntestsuite 0.8.2
 
@@ -38,6 +40,16 @@ def run(*args: str, timeout: float) -> subprocess.CompletedProcess:
             stdout, stderr = process.communicate(timeout=30)
             pytest.fail(f"{RUNNER.name} {' '.join(args)} overran {timeout} s:\n{stdout}{stderr}")
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+@pytest.mark.timeout(30)
+def test_the_suite_pins_live_in_the_repository() -> None:
+    from tests.autobahn import run as runner
+
+    assert runner.REQUIREMENTS == PINS or "AUTOBAHN_REQUIREMENTS" in os.environ
+    pins = PINS.read_text().split()
+    assert "autobahn[twisted,accelerate]==0.10.9" in pins
+    assert all("==" in pin for pin in pins)
 
 
 @pytest.mark.timeout(300)

@@ -160,8 +160,9 @@ def test_redis_restart_during_traffic(make_backend_server, private_redis):
     # HTTP keeps working and says what is down; sockets stay open.
     status, room = server.request("GET", f"/api/rooms/{seats[0]['code']}")
     assert status == 200 and len(room["players"]) == 6
+    # Readiness reports Redis but does not fail on it: the app rides the outage out.
     status, health = server.request("GET", "/healthz")
-    assert status == 503 and health["redis"] == "down" and health["database"] == "ok"
+    assert status == 200 and health["redis"] == "down" and health["database"] == "ok"
     clients[1].chat("during the outage")  # stored, but its broadcast may be lost
     clients[2].send({"type": "system", "correlation_id": "alive", "payload": {"action": "ping"}})
     assert clients[2].recv_event("pong")["correlation_id"] == "alive"
@@ -172,7 +173,7 @@ def test_redis_restart_during_traffic(make_backend_server, private_redis):
         snapshot = client.recv_until(lambda m: m["type"] == "state", timeout=30)
         messages = [chat["message"] for chat in snapshot["payload"]["chat"]]
         assert messages[-2:] == ["before", "during the outage"]
-    wait_for(lambda: server.request("GET", "/healthz")[0] == 200, timeout=15)
+    wait_for(lambda: server.request("GET", "/healthz")[1]["redis"] == "ok", timeout=15)
     clients[3].chat("after")
     for client in clients:
         assert client.recv_event("chat")["payload"]["message"] == "after"

@@ -1,50 +1,103 @@
-"""Counters and gauges in the Prometheus text format, summed over a host's workers.
+"""Prometheus metrics through prometheus-client, summed over a host's gunicorn workers.
 
-Each gunicorn worker keeps its own numbers. A scrape lands on one worker, so every
-worker also writes a snapshot to a directory shared by the workers of one master
-(one file per worker), and the worker answering the scrape adds them all up.
+Under gunicorn every worker writes its numbers to memory-mapped files in the
+multiprocess directory (`PROMETHEUS_MULTIPROC_DIR`, chosen by `gunicorn.conf.py`
+through `avalon.ops.multiprocess`), and whichever worker answers a scrape reads them
+all. A worker that dies leaves its counters behind, so their sums never go backwards;
+its gauges leave with it (`mark_process_dead` in gunicorn's `child_exit`). Outside
+gunicorn (the CLI, an app in a test) the numbers are this process's own.
 """
 
 from __future__ import annotations
 
-import gc
-import json
 import os
-import tempfile
-import time
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-import greenlet
+import gevent
+import prometheus_client
+from prometheus_client import CollectorRegistry
+from prometheus_client import Counter
+from prometheus_client import Gauge
+from prometheus_client.core import Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 
-Sample = tuple[str, tuple[tuple[str, str], ...]]
+prometheus_client.disable_created_metrics()  # no `_created` series: counters only
 
-_counters: dict[Sample, float] = defaultdict(float)
-_gauges: dict[str, Callable[[], float]] = {}
-SNAPSHOT_SECONDS = 2.0  # how stale another worker's numbers may be in a scrape
+GAUGE_SECONDS = 1.0  # how stale another worker's gauges may be in a scrape
+CONTENT_TYPE = prometheus_client.CONTENT_TYPE_LATEST
 
-HELP = {
-    "avalon_open_sockets": "WebSocket connections registered",
-    "avalon_rooms": "rooms with at least one socket (summed over workers)",
-    "avalon_greenlets": "live greenlets (summed over workers)",
-    "avalon_messages_in_total": "messages received from clients",
-    "avalon_messages_out_total": "frames written to clients",
-    "avalon_slow_clients_dropped_total": "clients closed because their send queue filled",
-    "avalon_closes_total": "sockets closed by the server, by close code",
-    "avalon_errors_total": "error envelopes sent, by error code",
-    "avalon_redis_errors_total": "failed Redis operations",
-    "avalon_database_errors_total": "failed database operations",
-    "avalon_http_rate_limited_total": "HTTP requests refused by the per-address limit",
-    "avalon_unexpected_errors_total": "failures other than the database's (bugs)",
+# name: (help, label names). Counters of the same names as before this module used
+# prometheus-client, so dashboards keep working.
+COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "avalon_messages_in_total": ("messages received from clients", ()),
+    "avalon_messages_out_total": ("frames written to clients", ()),
+    "avalon_slow_clients_dropped_total": ("clients closed because their send queue filled", ()),
+    "avalon_closes_total": ("sockets closed by the server, by close code", ("code",)),
+    "avalon_errors_total": ("error envelopes sent, by error code", ("code",)),
+    "avalon_redis_errors_total": ("failed Redis operations", ("operation",)),
+    "avalon_database_errors_total": ("failed database operations", ()),
+    "avalon_http_rate_limited_total": ("HTTP requests refused by the per-address limit", ()),
+    "avalon_unexpected_errors_total": ("failures other than the database's (bugs)", ()),
 }
+GAUGES: dict[str, str] = {
+    "avalon_workers": "gunicorn workers whose numbers are summed here",
+    "avalon_open_sockets": "WebSocket connections registered (summed over workers)",
+    "avalon_rooms": "rooms with at least one socket (summed over workers)",
+    "avalon_greenlets": "gevent greenlets started and not yet freed (summed over workers)",
+}
+
+registry = CollectorRegistry()  # this process's metrics (what a scrape shows without gunicorn)
+_counters: dict[str, Counter] = {}
+_gauges: dict[str, Gauge] = {}
+_readers: dict[str, Callable[[], float]] = {}
+# Increments wait here until the next flush (every GAUGE_SECONDS, and before a scrape):
+# a dict add costs a fifth of prometheus-client's locked write to its mapped file.
+_pending: defaultdict[Any, float] = defaultdict(float)  # name or (name, values...) -> sum
+_label_sets: dict[tuple[str, ...], dict[str, str]] = {}  # (name, values...) -> labels
+_greenlets: weakref.WeakSet[gevent.Greenlet] = weakref.WeakSet()
+
+
+def multiprocess_dir() -> str | None:
+    """The directory the workers of this gunicorn master share, if there is one."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def _counter(name: str, label_names: tuple[str, ...]) -> Counter:
+    """The counter family of this name, made on first use."""
+    family = _counters.get(name)
+    if family is None:
+        help_text = COUNTERS.get(name, (name, ()))[0]
+        family = _counters[name] = Counter(name, help_text, label_names, registry=registry)
+    return family
 
 
 def inc(name: str, amount: float = 1.0, **labels: str) -> None:
-    """Add to a counter."""
-    # Unlabelled counters sit on the per-message path: skip the sort for them.
-    key = (name, tuple(sorted(labels.items())) if labels else ())
-    _counters[key] += amount
+    """Add to a counter; the sum reaches prometheus-client at the next flush."""
+    if labels:
+        key = (name, *labels.values())
+        if key not in _label_sets:
+            _label_sets[key] = labels
+        _pending[key] += amount
+    else:
+        _pending[name] += amount
+
+
+def flush() -> None:
+    """Hand the increments gathered since the last flush to prometheus-client."""
+    global _pending
+    pending, _pending = _pending, defaultdict(float)
+    for key, amount in pending.items():
+        if isinstance(key, str):
+            _counter(key, ()).inc(amount)
+        else:
+            labels = _label_sets[key]
+            _counter(key[0], tuple(labels)).labels(**labels).inc(amount)
 
 
 def count_failure(error: BaseException) -> None:
@@ -58,108 +111,89 @@ def count_failure(error: BaseException) -> None:
 
 
 def gauge(name: str, read: Callable[[], float]) -> None:
-    """Register a gauge read when metrics are rendered."""
-    _gauges[name] = read
+    """Register a gauge whose value `read()` gives; summed over live workers."""
+    if name not in _gauges:
+        help_text = GAUGES.get(name, name)
+        _gauges[name] = Gauge(name, help_text, registry=registry, multiprocess_mode="livesum")
+    _readers[name] = read
 
 
 def count_greenlets() -> float:
-    """Count live greenlets (a leak shows here first)."""
-    return float(sum(1 for obj in gc.get_objects() if isinstance(obj, greenlet.greenlet)))
+    """Greenlets this process started that are still in memory (a leak shows here first)."""
+    return float(len(_greenlets))
 
 
+gevent.Greenlet.add_spawn_callback(_greenlets.add)
+for _name, (_help, _labels) in COUNTERS.items():
+    _counter(_name, _labels)  # every family is listed from the start, unlabelled ones at 0
+gauge("avalon_workers", lambda: 1.0)
 gauge("avalon_greenlets", count_greenlets)
 
 
-def snapshot_dir() -> Path:
-    """The directory the workers of this gunicorn master share (keyed by its pid)."""
-    shared = os.environ.get("AVALON_METRICS_DIR")
-    if shared:
-        return Path(shared)
-    return Path(tempfile.gettempdir()) / f"avalon-metrics-{os.getppid()}"
+def refresh() -> None:
+    """Flush the counters and write every gauge where the other workers' scrapes read it."""
+    flush()
+    for name, read in _readers.items():
+        _gauges[name].set(read())
 
 
-def snapshot() -> dict:
-    """This worker's numbers, gauges read now."""
-    samples = [[name, list(labels), amount] for (name, labels), amount in _counters.items()]
-    gauges = {name: read() for name, read in _gauges.items()}
-    return {"pid": os.getpid(), "time": time.time(), "counters": samples, "gauges": gauges}
+def refresh_forever() -> None:
+    """Keep this worker's numbers fresh for scrapes answered by other workers.
 
-
-def write_snapshot(data: dict | None = None) -> None:
-    """Publish this worker's numbers for the other workers' scrapes (atomic replace)."""
-    directory = snapshot_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{os.getpid()}.json"
-    temporary = target.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data or snapshot()))
-    temporary.replace(target)
-
-
-def _alive(pid: int) -> bool:
-    """Tell whether a worker process still exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def gather() -> list[dict]:
-    """Every live worker's latest snapshot, this worker's fresh one included."""
-    own = snapshot()
-    write_snapshot(own)
-    snapshots = [own]
-    for path in snapshot_dir().glob("*.json"):
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if data["pid"] == own["pid"]:
-            continue
-        if not _alive(data["pid"]):
-            path.unlink(missing_ok=True)  # a worker that died: its numbers go with it
-            continue
-        snapshots.append(data)
-    return snapshots
-
-
-def render() -> str:
-    """Render every metric, summed over the host's workers, in the text exposition format."""
-    counters: dict[Sample, float] = defaultdict(float)
-    gauges: dict[str, float] = defaultdict(float)
-    snapshots = gather()
-    for data in snapshots:
-        for name, labels, amount in data["counters"]:
-            counters[(name, tuple(tuple(pair) for pair in labels))] += amount
-        for name, amount in data["gauges"].items():
-            gauges[name] += amount
-    lines = [
-        "# HELP avalon_workers gunicorn workers whose numbers are summed here",
-        "# TYPE avalon_workers gauge",
-        f"avalon_workers {len(snapshots)}",
-    ]
-    for name in sorted(gauges):
-        lines += [f"# HELP {name} {HELP.get(name, name)}", f"# TYPE {name} gauge"]
-        lines.append(f"{name} {gauges[name]:g}")
-    by_name: dict[str, list[str]] = defaultdict(list)
-    for (name, labels), amount in sorted(counters.items()):
-        label_text = ",".join(f'{key}="{val}"' for key, val in labels)
-        sample = f"{name}{{{label_text}}}" if labels else name
-        by_name[name].append(f"{sample} {amount:g}")
-    for name, samples in by_name.items():
-        lines += [f"# HELP {name} {HELP.get(name, name)}", f"# TYPE {name} counter", *samples]
-    return "\n".join(lines) + "\n"
-
-
-def publish_forever() -> None:
-    """Keep this worker's snapshot fresh for scrapes answered by other workers."""
-    import gevent
-
+    A worker killed outright loses at most this period's increments; what it had
+    flushed stays in its file, so the host's sums still never go backwards.
+    """
     while True:
         try:
-            write_snapshot()
+            refresh()
         except OSError:
-            pass  # a read-only or full disk must not stop the worker
-        gevent.sleep(SNAPSHOT_SECONDS)
+            pass  # a full disk must not stop the worker
+        gevent.sleep(GAUGE_SECONDS)
+
+
+def live_pids(directory: str) -> list[str]:
+    """The workers whose gauges are in the directory (a dead worker's are removed)."""
+    return sorted(path.stem.rsplit("_", 1)[1] for path in Path(directory).glob("gauge_live*.db"))
+
+
+class WorkerProcessCollector:
+    """The standard `process_*` metrics of every live worker, labelled by pid."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+
+    def collect(self) -> Iterator[Metric]:
+        """Read each worker's /proc entry now (the same files prometheus-client reads)."""
+        families: dict[str, Metric] = {}
+        for pid in live_pids(self.directory):
+            source = prometheus_client.ProcessCollector(pid=partial(str, pid), registry=None)
+            for family in source.collect():
+                merged = families.setdefault(
+                    family.name, Metric(family.name, family.documentation, family.type)
+                )
+                for sample in family.samples:
+                    merged.add_sample(sample.name, {**sample.labels, "pid": pid}, sample.value)
+        yield from families.values()
+
+
+def render() -> bytes:
+    """Every metric in the Prometheus text format, summed over the host's workers."""
+    refresh()
+    directory = multiprocess_dir()
+    if directory is None:
+        return prometheus_client.generate_latest(registry)
+    scrape = CollectorRegistry()
+    MultiProcessCollector(scrape, path=directory)
+    scrape.register(WorkerProcessCollector(directory))
+    prometheus_client.PlatformCollector(registry=scrape)  # python_info
+    return prometheus_client.generate_latest(scrape)
+
+
+def _standard_collectors() -> None:
+    """Process, platform and garbage-collector metrics of this process (single process)."""
+    prometheus_client.ProcessCollector(registry=registry)
+    prometheus_client.PlatformCollector(registry=registry)
+    prometheus_client.GCCollector(registry=registry)
+
+
+_standard_collectors()

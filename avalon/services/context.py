@@ -49,7 +49,10 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = AppState(
         broker=make_broker(app.config),
         room_requests=AddressLimiter(
-            app.config["ROOM_REQUEST_BURST"], app.config["ROOM_REQUEST_RATE"]
+            app.config["ROOM_REQUEST_BURST"],
+            app.config["ROOM_REQUEST_RATE"],
+            redis_url=app.config.get("REDIS_URL"),
+            prefix=app.config["NAMESPACE"],
         ),
         seat_limits=SeatLimits(app.config),
     )
@@ -58,6 +61,14 @@ def init_app(app: Flask) -> None:
 def state(app: Flask | None = None) -> AppState:
     """The state of the given app, or of the current one."""
     return (app or current_app).extensions[EXTENSION]
+
+
+def allow_address(address: str) -> tuple[bool, int]:
+    """Count one request from a client address against its limit (all workers and hosts).
+
+    Returns whether it may go ahead and, when not, the seconds to wait (`Retry-After`).
+    """
+    return state().room_requests.allow(address)
 
 
 def broker() -> Broker:

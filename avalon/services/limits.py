@@ -1,10 +1,27 @@
-"""Small rate limiters kept per connection."""
+"""Rate limiters: per connection (token buckets) and per client address (the `limits` library)."""
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 from collections import OrderedDict
 from collections import deque
+
+from limits import RateLimitItem
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import MemoryStorage
+from limits.storage import RedisStorage
+from limits.storage import Storage
+from limits.strategies import SlidingWindowCounterRateLimiter
+
+from avalon.ops import metrics
+
+log = logging.getLogger(__name__)
+
+REDIS_TIMEOUT = 0.5  # seconds one limit check may wait on Redis before counting in-process
+REDIS_RETRY = 5.0  # seconds after a Redis failure before the shared limit is tried again
 
 
 class TokenBucket:
@@ -46,8 +63,8 @@ class SlidingWindow:
         return len(self.times) > self.limit and now - self.times[0] <= self.window
 
 
-class AddressLimiter:
-    """One token bucket per client address, remembering at most `capacity` addresses."""
+class KeyedBuckets:
+    """One token bucket per key (a seat, an address), remembering at most `capacity` keys."""
 
     def __init__(self, burst: float, rate: float, capacity: int = 10000) -> None:
         self.burst = burst
@@ -55,12 +72,82 @@ class AddressLimiter:
         self.capacity = capacity
         self.buckets: OrderedDict[str, TokenBucket] = OrderedDict()
 
-    def allow(self, address: str, now: float | None = None) -> bool:
-        """Take one token from this address's bucket."""
-        bucket = self.buckets.pop(address, None)
+    def allow(self, key: str, now: float | None = None) -> bool:
+        """Take one token from this key's bucket."""
+        bucket = self.buckets.pop(key, None)
         if bucket is None:
             bucket = TokenBucket(self.burst, self.rate, now)
             if len(self.buckets) >= self.capacity:
-                self.buckets.popitem(last=False)  # forget the least recently seen address
-        self.buckets[address] = bucket
+                self.buckets.popitem(last=False)  # forget the least recently used key
+        self.buckets[key] = bucket
         return bucket.allow(now)
+
+
+def window_item(burst: float, rate: float) -> RateLimitItem:
+    """`burst` requests per `burst / rate` seconds: a burst, then `rate` per second.
+
+    The sliding window counter weighs the previous window's count down as time passes,
+    so after a burst the allowance comes back at about `rate` per second, as a token
+    bucket of that size and refill rate would give it back.
+    """
+    amount = max(1, int(burst))
+    return RateLimitItemPerSecond(amount, max(1, round(amount / rate)), namespace="addr")
+
+
+class AddressLimiter:
+    """A per-address limit shared by every worker and host through Redis, else in-process.
+
+    When Redis fails, each worker counts on its own for REDIS_RETRY seconds (a looser
+    limit, never a refusal of everyone) and then tries Redis again.
+    """
+
+    def __init__(
+        self, burst: float, rate: float, redis_url: str | None = None, prefix: str = "avalon"
+    ) -> None:
+        self.item = window_item(burst, rate)
+        self.prefix = prefix
+        self.redis_url = redis_url
+        self._shared: SlidingWindowCounterRateLimiter | None = None
+        self._local: SlidingWindowCounterRateLimiter | None = None
+        self.redis_down_until = 0.0
+
+    def shared(self) -> SlidingWindowCounterRateLimiter | None:
+        """The Redis-backed limiter, while Redis is configured and not failing."""
+        if self.redis_url is None or time.monotonic() < self.redis_down_until:
+            return None
+        if self._shared is None:
+            storage = RedisStorage(
+                self.redis_url,
+                key_prefix=f"{self.prefix}:limits",
+                wrap_exceptions=True,
+                socket_connect_timeout=REDIS_TIMEOUT,
+                socket_timeout=REDIS_TIMEOUT,
+            )
+            self._shared = SlidingWindowCounterRateLimiter(storage)
+        return self._shared
+
+    def local(self) -> SlidingWindowCounterRateLimiter:
+        """The in-process limiter (made on first use: its storage starts a timer)."""
+        if self._local is None:
+            storage: Storage = MemoryStorage()
+            self._local = SlidingWindowCounterRateLimiter(storage)
+        return self._local
+
+    def allow(self, address: str) -> tuple[bool, int]:
+        """Count one request from an address; (allowed, seconds to wait when refused)."""
+        limiter = self.shared()
+        if limiter is not None:
+            try:
+                return self._hit(limiter, address)
+            except StorageError as error:
+                metrics.inc("avalon_redis_errors_total", operation="rate_limit")
+                log.warning("event=rate_limit_redis_failed error=%s", type(error).__name__)
+                self.redis_down_until = time.monotonic() + REDIS_RETRY
+        return self._hit(self.local(), address)
+
+    def _hit(self, limiter: SlidingWindowCounterRateLimiter, address: str) -> tuple[bool, int]:
+        """Hit the limit; when refused, read when the next request would be let through."""
+        if limiter.hit(self.item, address):
+            return True, 0
+        reset_at = limiter.get_window_stats(self.item, address).reset_time
+        return False, max(1, math.ceil(reset_at - time.time()))

@@ -17,7 +17,7 @@ from limits.storage import RedisStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from avalon.ops import metrics
-from avalon.services.limits import AddressLimiter
+from avalon.services.limits import KeyedBuckets
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class LocalLimit:
     """A token bucket per key in this process (the protocol's burst and refill exactly)."""
 
     def __init__(self, burst: float, rate: float) -> None:
-        self.buckets = AddressLimiter(burst, rate)
+        self.buckets = KeyedBuckets(burst, rate)
 
     def allow(self, key: str) -> bool:
         """Take one token from this key's bucket."""

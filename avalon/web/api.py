@@ -42,11 +42,14 @@ def limit_room_requests() -> tuple[Response, int] | None:
     # Room endpoints are limited per client address so the code space cannot be swept.
     if not request.path.startswith("/api/rooms"):
         return None
-    if context.state().room_requests.allow(request.remote_addr or "unknown"):
+    allowed, retry_after = context.allow_address(request.remote_addr or "unknown")
+    if allowed:
         return None
     metrics.inc("avalon_http_rate_limited_total")
     error = {"code": "rate_limited", "message": "too many room requests: slow down"}
-    return jsonify(error=error), 429
+    response = jsonify(error=error)
+    response.headers["Retry-After"] = str(retry_after)
+    return response, 429
 
 
 def json_body() -> dict:

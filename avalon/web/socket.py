@@ -138,7 +138,8 @@ def refuse(ws: Server, close: CloseSocket) -> None:
 
 def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None, float]:
     """Check the credentials in the protocol's order; return room, player, since, token age."""
-    if not context.state().room_requests.allow(request.remote_addr or "unknown"):
+    allowed, _ = context.allow_address(request.remote_addr or "unknown")
+    if not allowed:
         # Sockets count against the same per-address allowance as the room API.
         raise CloseSocket(CloseCode.POLICY, "too many connections: slow down", "rate_limited")
     origin = request.headers.get("Origin")

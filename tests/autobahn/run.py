@@ -7,7 +7,7 @@ Usage (from the repository root, with the project's virtualenv):
 Steps:
 1. Build the Python 2 virtualenv the suite needs, unless it is there already: pyenv's
    Python 2.7.18, `virtualenv<20.22` (in a small bootstrap venv of its own), the pins
-   of ../shared/autobahn-requirements.txt plus the suite itself. Both live in
+   of tests/autobahn/requirements.txt plus the suite itself. Both live in
    .autobahn-venv/ at the repository root.
 2. Start gunicorn's gevent worker on a free loopback port serving
    tests.autobahn.echo_app (the product's SerialSocket, Connection and frames).
@@ -47,8 +47,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(os.environ.get("AUTOBAHN_VENV", ROOT / ".autobahn-venv"))
+# The suite's Python 2 pins, kept in the repository so that a fresh clone runs it.
 REQUIREMENTS = Path(
-    os.environ.get("AUTOBAHN_REQUIREMENTS", ROOT.parent / "shared" / "autobahn-requirements.txt")
+    os.environ.get("AUTOBAHN_REQUIREMENTS", Path(__file__).with_name("requirements.txt"))
 )
 PYTHON2_VERSION = "2.7.18"
 VIRTUALENV_PIN = "virtualenv<20.22"  # the last releases that still create Python 2 venvs

@@ -1,0 +1,146 @@
+"""Packaging and configuration files: pyproject, the wheel, .python-version, .env."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tomllib
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from avalon import config
+from tests.support import IN_CI
+from tests.support import ROOT
+from tests.support import free_port
+from tests.support import port_open
+from tests.support import wait_for
+
+pytestmark = pytest.mark.timeout(120)
+
+# Variables the app and gunicorn.conf.py read, beside config.SETTINGS.
+OTHER_VARIABLES = {"SECRET_KEY", "PROMETHEUS_MULTIPROC_DIR", "AVALON_METRICS_DIR"}
+INTERNAL = {"FLASK_SKIP_DOTENV", "GEVENT_TRACK_GREENLET_TREE"}  # not settings of the app
+OUR_ENVIRONMENT = {"DATABASE_URL", "SECRET_KEY", "PORT", "WEB_CONCURRENCY", "REDIS_URL"}
+
+
+def requirement_pins() -> list[str]:
+    """The pins of requirements.txt, in order."""
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def every_variable() -> set[str]:
+    """Every environment variable an operator may set."""
+    names = {variable for variable, *_ in config.SETTINGS} | OTHER_VARIABLES
+    gunicorn_conf = (ROOT / "gunicorn.conf.py").read_text()
+    names |= set(re.findall(r"environ(?:\.get)?\(\s*\"([A-Z_]+)\"", gunicorn_conf))
+    names |= set(re.findall(r"setdefault\(\"([A-Z_]+)\"", gunicorn_conf))
+    return names - INTERNAL
+
+
+def test_pyproject_declares_the_pins_and_a_build_system():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["dependencies"] == requirement_pins()
+    assert project["build-system"]["build-backend"] == "setuptools.build_meta"
+    assert (ROOT / ".python-version").read_text().strip() == "3.11"
+
+
+def test_the_wheel_holds_one_package_with_its_client_and_migrations(tmp_path):
+    source = tmp_path / "source"  # a copy, so the build leaves nothing in the checkout
+    ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", "instance", "*.db*", "build")
+    shutil.copytree(ROOT, source, ignore=ignore)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), "."],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=110,
+    )
+    if built.returncode != 0 and not IN_CI and "setuptools" in built.stderr:
+        pytest.skip(f"the build backend could not be installed: {built.stderr[-300:]}")
+    assert built.returncode == 0, built.stderr
+    wheel = zipfile.ZipFile(next(tmp_path.glob("avalon-*.whl")))
+    names = wheel.namelist()
+    assert {name.split("/")[0] for name in names} == {"avalon", "avalon-0.1.0.dist-info"}
+    for expected in [
+        "avalon/static/index.html",
+        "avalon/static/style.css",
+        "avalon/static/js/main.js",
+        "avalon/store/migrations/0001_initial.py",
+        "avalon/store/migrations/0002_table_between_games.py",
+    ]:
+        assert expected in names
+    metadata = wheel.read("avalon-0.1.0.dist-info/METADATA").decode()
+    requires = [line.split(": ", 1)[1] for line in metadata.splitlines() if "Requires-Dist" in line]
+    assert requires == requirement_pins()
+
+
+def test_every_variable_is_in_env_example_and_the_readme():
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") :]
+    table = table[: table.index("\n## ", 1)]
+    missing_example = [name for name in every_variable() if f"{name}=" not in example]
+    missing_readme = [name for name in every_variable() if f"`{name}`" not in table]
+    assert (missing_example, missing_readme) == ([], [])
+
+
+def clean_environment(workdir: Path) -> dict[str, str]:
+    """This process's environment without the settings the .env file must provide."""
+    env = {key: value for key, value in os.environ.items() if key not in OUR_ENVIRONMENT}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def test_the_flask_cli_reads_dot_env(tmp_path):
+    database = tmp_path / "from-dot-env.db"
+    (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite:///{database}\nSECRET_KEY=dotenv-key\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=tmp_path,
+        env=clean_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Applied" in done.stdout and database.exists()
+
+
+def test_gunicorn_reads_dot_env(tmp_path):
+    port, database = free_port(), tmp_path / "gunicorn.db"
+    (tmp_path / ".env").write_text(
+        f"PORT={port}\nWEB_CONCURRENCY=2\nDATABASE_URL=sqlite:///{database}\nSECRET_KEY=k\n"
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with open(tmp_path / "gunicorn.log", "wb") as log:
+        process = subprocess.Popen(
+            [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
+            cwd=tmp_path,
+            env=clean_environment(tmp_path),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: port_open("127.0.0.1", port) or process.poll() is not None, timeout=20)
+        assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
+
+        def workers() -> float:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+                text = answer.read().decode()
+            return float(re.search(r"^avalon_workers (\S+)", text, re.MULTILINE).group(1))
+
+        wait_for(lambda: workers() == 2, timeout=20)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as answer:
+            assert answer.status == 200
+        assert database.exists()  # the embedded database of .env, migrated at start
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(20)

@@ -109,9 +109,7 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
         in flask_command(ROOT, empty_database, "db", "upgrade")
     )
     assert "Schema is current." in flask_command(ROOT, empty_database, "db", "upgrade")
-    assert "0004_bots: applied" in flask_command(
-        ROOT, empty_database, "db", "status"
-    )
+    assert "0004_bots: applied" in flask_command(ROOT, empty_database, "db", "status")
 
     new = ServerProcess(tmp_path, {"DATABASE_URL": empty_database}).start()
     try:

@@ -1,37 +1,48 @@
-# make run: serve on http://127.0.0.1:8000 with SQLite; make test: the whole suite.
+# make run: serve on port 8000 of every interface with SQLite; make test: the whole suite.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Serving needs only requirements.txt; tests, linters and benchmarks need the rest.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint format bench clean
 
-$(BIN)/activate: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+$(RUN_STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $(BIN)/activate
+	touch $@
 
-run: $(BIN)/activate
-	$(BIN)/flask --app wsgi init-db
-	PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
+run: $(RUN_STAMP)
+	$(BIN)/flask --app wsgi db upgrade
+	@echo "Open http://127.0.0.1:$(PORT)/ here; friends on your network can open:"
+	@for address in $$(hostname -I 2>/dev/null); do \
+	  case $$address in *:*) echo "  http://[$$address]:$(PORT)/";; *) echo "  http://$$address:$(PORT)/";; esac; \
+	done
+	PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py --bind 0.0.0.0:$(PORT) wsgi:app
 
-test: $(BIN)/activate
+test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(BIN)/activate
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-format: $(BIN)/activate
+format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/activate
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/fanout.py --spawn-server --rooms 10 --clients 10
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
@@ -22,6 +23,7 @@ from avalon.protocol.validation import CODE_ALPHABET
 from avalon.protocol.validation import CODE_LENGTH
 from avalon.services import context
 from avalon.store import db
+from avalon.store.models import GameRecord
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.store.models import touch_rooms
@@ -126,6 +128,12 @@ def room_payload(room: Room, online: set[int]) -> dict:
     """Describe a room as GET /api/rooms/{code} does."""
     with db.unit():
         members = list(active_players(room.id))
+        last = (
+            GameRecord.select(GameRecord.options)
+            .where(GameRecord.room == room.id)
+            .order_by(GameRecord.number.desc())
+            .first()
+        )
 
     def describe(member: RoomPlayer) -> dict:
         return {
@@ -140,6 +148,8 @@ def room_payload(room: Room, online: set[int]) -> dict:
         "code": room.code,
         "status": room.status,
         "locked": room.locked,
+        # The setup of the last game (play again reuses it), for everyone to read.
+        "last_options": json.loads(last.options) if last is not None and last.options else None,
         "players": [describe(member) for member in members if not member.spectator],
         "spectators": [describe(member) for member in members if member.spectator],
     }

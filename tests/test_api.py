@@ -112,14 +112,17 @@ def test_get_room_lists_players_and_online_flags(server):
                 "display_name": "Alice",
                 "is_host": True,
                 "online": False,
+                "bot": False,
             },
             {
                 "player_id": bob["player_id"],
                 "display_name": "Bob",
                 "is_host": False,
                 "online": True,
+                "bot": False,
             },
         ]
+        assert room["locked"] is False and room["last_options"] is None
     finally:
         client.close()
 

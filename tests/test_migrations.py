@@ -11,7 +11,6 @@ import os
 import random
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +18,9 @@ import pytest
 
 from tests.game_driver import Table
 from tests.support import IN_CI
-from tests.support import POSTGRES_URL
 from tests.support import ROOT
 from tests.support import ServerProcess
-from tests.support import require_service
+from tests.support import fresh_postgres_database
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -51,20 +49,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'upgrade.db'}"
         return
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    import psycopg2
-
-    name = f"avalon_upgrade_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(POSTGRES_URL)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE {name}")
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    with fresh_postgres_database("avalon_upgrade") as url:
+        yield url
 
 
 def flask_command(root: Path, database_url: str, *args: str) -> str:

@@ -20,14 +20,13 @@ from avalon.game.rules import MAX_PLAYERS
 from avalon.protocol import codes
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.names import name_key
-from avalon.realtime import hub
-from avalon.services import context
 from avalon.services import games
 from avalon.services import turns
 from avalon.services.lobby import BETWEEN_GAMES
 from avalon.services.lobby import announce_room
 from avalon.services.rooms import active_players
 from avalon.services.rooms import require_host
+from avalon.services.timer_sweep import due_games
 from avalon.store import db
 from avalon.store.models import GameRecord
 from avalon.store.models import Room
@@ -108,15 +107,7 @@ def sweep_forever() -> None:
     while True:
         gevent.sleep(pause)
         try:
-            query = GameRecord.select(GameRecord.id).where(GameRecord.bot_due < utcnow())
-            if not context.broker().reaches_every_worker:
-                here = hub.local_rooms()  # as with the turn timer: only where it is seen
-                if not here:
-                    continue
-                query = query.join(Room).where(Room.code.in_(here))
-            with db.unit():
-                ready = [record.id for record in query]
-            for record_id in ready:
+            for record_id in due_games(GameRecord.bot_due):
                 move_bots(record_id)
         except Exception:
             log.exception("event=bot_sweep_failed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from typing import Any
 
 import gevent
 
@@ -46,22 +47,28 @@ def move_for_absent(record_id: int) -> None:
     games.announce(room_code, record.room_id, game, record, events, None, None)
 
 
+def due_games(column: Any) -> list[int]:
+    """Games whose `column` (a due time) has passed, that this worker may move.
+
+    In-process delivery reaches only this worker's sockets: without Redis, only rooms
+    whose players are here are moved, or nobody would see the move.
+    """
+    query = GameRecord.select(GameRecord.id).where(column < utcnow())
+    if not context.broker().reaches_every_worker:
+        here = hub.local_rooms()
+        if not here:
+            return []
+        query = query.join(Room).where(Room.code.in_(here))
+    with db.unit():
+        return [record.id for record in query]
+
+
 def sweep_timers() -> None:
     """Forever: find games past their deadline and move for the absent players."""
     while True:
         gevent.sleep(TIMER_SWEEP_SECONDS)
         try:
-            query = GameRecord.select(GameRecord.id).where(GameRecord.deadline < utcnow())
-            if not context.broker().reaches_every_worker:
-                # In-process delivery reaches only this worker's sockets: move only for
-                # rooms whose players are here, or nobody would see the move.
-                here = hub.local_rooms()
-                if not here:
-                    continue
-                query = query.join(Room).where(Room.code.in_(here))
-            with db.unit():
-                due = [record.id for record in query]
-            for record_id in due:
+            for record_id in due_games(GameRecord.deadline):
                 move_for_absent(record_id)
         except Exception:
             log.exception("event=timer_sweep_failed")

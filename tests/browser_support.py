@@ -302,7 +302,7 @@ class Player:
                 page.locator(selector).click()
 
         if page.locator("#team-form").count():
-            size = int(page.locator("#team-form legend").inner_text().split()[1])
+            size = int(page.locator("#team-form").get_attribute("data-size") or 0)
             if team is None:
                 boxes = page.locator("#team-form input[type=checkbox]").all()
                 others = [int(box.get_attribute("value") or 0) for box in boxes]

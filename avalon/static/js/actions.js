@@ -114,6 +114,7 @@ function teamPicker(g) {
     {
       id: "team-form",
       class: "picker",
+      dataset: { size: String(size) },
       onsubmit: (event) => {
         event.preventDefault();
         if (chosen.size !== size) return;

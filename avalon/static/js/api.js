@@ -1,4 +1,5 @@
-// The HTTP API: JSON in and out, errors as Error objects with a code and a sentence.
+// The HTTP API: JSON in and out, errors as Error objects with a code and a sentence in
+// the page's language.
 import { rules } from "./rules.js";
 import { has, t } from "./text.js";
 
@@ -22,9 +23,11 @@ export async function api(method, path, body) {
     data = null;
   }
   if (!response.ok) {
+    // The server's own sentence is English: the client says it by the code, in the page's
+    // language, and names the code where it has no sentence for it.
     const code = (data && data.error && data.error.code) || "http_" + response.status;
-    const message = (data && data.error && data.error.message) || t("apiError.http", { status: response.status });
-    throw apiError(code, apiErrorText(code) || message, response.status);
+    const text = apiErrorText(code) || t("apiError.other", { status: response.status, code });
+    throw apiError(code, text, response.status);
   }
   return data;
 }
@@ -37,7 +40,7 @@ export function apiError(code, message, status) {
   return err;
 }
 
-/** This client's sentence for an API error code, or null to use the server's. */
+/** This client's sentence for an API error code, or null when it has none. */
 export function apiErrorText(code) {
   const key = "apiError." + code;
   if (!has(key)) return null;

@@ -37,7 +37,8 @@ export function renderGame(g) {
   alertTurn(g, phase);
 }
 
-function renderQuests(g) {
+/** The quest track's items for a view: each quest's size, what it needs, its outcome. */
+export function questItems(g) {
   const items = [];
   for (let q = 1; q <= g.team_sizes.length; q += 1) {
     const result = (g.quest_results || []).find((r) => r.quest === q);
@@ -60,7 +61,11 @@ function renderQuests(g) {
       ),
     );
   }
-  put($("#quests"), ...items);
+  return items;
+}
+
+function renderQuests(g) {
+  put($("#quests"), ...questItems(g));
 }
 
 function renderVoteTrack(g) {

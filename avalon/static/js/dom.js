@@ -1,20 +1,27 @@
 // DOM helpers. Strings always become text nodes or textContent, so user text can never
 // become markup.
 
-// The page's three views; exactly one is shown.
-const VIEWS = ["home", "join", "room"];
+// The page's views; exactly one is shown.
+const VIEWS = ["home", "join", "room", "replay"];
 
 /** The first element matching a CSS selector. */
 export const $ = (selector) => document.querySelector(selector);
 
-/** Build an element from attributes (class, text, dataset, on<event>, others) and children. */
+function setData(node, values) {
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== null && value !== undefined) node.dataset[name] = value;
+  }
+}
+
+/** Build an element from attributes (class, text, dataset, on<event>, others; null and
+ * undefined values left out) and children. */
 export function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
     if (key === "class") node.className = value;
     else if (key === "text") node.textContent = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "dataset") setData(node, value);
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
@@ -43,7 +50,7 @@ export function keepFocus(render) {
   }
 }
 
-/** Show one of the views ("home", "join", "room") and hide the others. */
+/** Show one of the views ("home", "join", "room", "replay") and hide the others. */
 export function showView(name) {
   for (const view of VIEWS) {
     $("#" + view + "-view").hidden = view !== name;

@@ -1,9 +1,10 @@
-// The end of a game: who won and why, whom the Assassin named, every role; and the card
-// between games: the table for the next one, taking a seat, the host's Play again and
-// Back to lobby.
+// The end of a game: who won and why, whom the Assassin named, every role, the link to
+// its replay; and the card between games: the table for the next one, taking a seat, the
+// host's computer players, Play again and Back to lobby, the replays of the room's games.
 import { $, el, put } from "./dom.js";
 import { isEvil } from "./rules.js";
-import { memberLists, renderSeatActions } from "./seats.js";
+import { gameItems, replayUrl } from "./games.js";
+import { botControls, memberLists, renderSeatActions } from "./seats.js";
 import { setupOfView, setupText } from "./setup.js";
 import { sendAction } from "./socket.js";
 import { amHost, app, nameOf, nameWithYou } from "./state.js";
@@ -60,6 +61,10 @@ export function renderGameOver(g) {
     named ? el("p", { id: "assassination", class: "assassination", text: named }) : null,
     el("h3", { text: t("over.roles") }),
     el("ul", { id: "roles-reveal", class: "reveal" }, reveal),
+    app.code && Number.isInteger(g.number)
+      ? el("p", { class: "replay-link" },
+          el("a", { id: "replay-link", href: replayUrl(app.code, g.number), text: t("over.replay", { number: g.number }) }))
+      : null,
   );
 }
 
@@ -75,6 +80,7 @@ export function renderBetween(g) {
   box.hidden = false;
   const host = amHost();
   const busy = app.ui.busy;
+  const games = app.code ? gameItems(app.code) : [];
   const controls = host
     ? el(
         "div",
@@ -103,7 +109,10 @@ export function renderBetween(g) {
     controls,
     el("h3", { text: t("over.table") }),
     memberLists("between-players", "between-spectators"),
+    botControls("between"),
     el("div", { id: "between-seat-actions", class: "seat-actions" }),
+    games.length ? el("h3", { text: t("games.title") }) : null,
+    games.length ? el("ul", { id: "between-games", class: "games-list" }, games) : null,
   );
   renderSeatActions("#between-seat-actions");
 }

@@ -60,9 +60,9 @@ function voteCell(p, id) {
   );
 }
 
-/** Draw the vote grid of game view g. */
-export function renderGrid(g) {
-  const box = $("#vote-grid");
+/** Draw the vote grid of game view g into `box` (the game's #vote-grid unless given),
+ * naming each row with `nameFor`. */
+export function renderGrid(g, box = $("#vote-grid"), nameFor = nameWithYou) {
   const history = g.history || [];
   if (!history.length) {
     put(box, el("p", { id: "grid-empty", class: "hint", text: t("grid.empty") }));
@@ -100,7 +100,7 @@ export function renderGrid(g) {
     el(
       "tr",
       { dataset: { playerId: String(id) } },
-      el("th", { scope: "row", class: "grid-name", text: nameWithYou(id) }),
+      el("th", { scope: "row", class: "grid-name", text: nameFor(id) }),
       history.map((p) => voteCell(p, id)),
     ),
   );
@@ -124,7 +124,7 @@ export function renderGrid(g) {
   put(box,
     el(
       "table",
-      { id: "vote-grid-table", class: "vote-grid" },
+      { id: box.id + "-table", class: "vote-grid" },
       el("caption", { class: "visually-hidden", text: t("grid.caption") }),
       head,
       el("tbody", {}, rows),

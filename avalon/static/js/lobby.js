@@ -2,8 +2,9 @@
 // order) and starting the game; everyone else sees the last game's setup.
 import { $, put } from "./dom.js";
 import { evilCount, failsRequired, isEvil, rules, teamSizes } from "./rules.js";
-import { memberItem, renderSeatActions } from "./seats.js";
-import { chosenRolesOf, loadSetup, setupText } from "./setup.js";
+import { discoverGames, gameItems } from "./games.js";
+import { botControls, memberItem, renderSeatActions } from "./seats.js";
+import { chosenRolesOf, loadSetup, optionsSetup, sameSetup, setupText } from "./setup.js";
 import { sendAction } from "./socket.js";
 import { amHost, amSpectator, app, myId, players, spectators } from "./state.js";
 import { numberWord, plural, t } from "./text.js";
@@ -25,30 +26,58 @@ export function renderLobby() {
   $("#lobby-wait").hidden = host && open;
   $("#lobby-wait").textContent = t(!open ? "lobby.inGame" : watching ? "lobby.watching" : "lobby.wait");
   // Everyone sees the last game's setup; the host's form starts from it.
-  const setup = app.code ? loadSetup(app.code) : null;
+  const { setup, key } = lastSetup();
   $("#lobby-setup").hidden = host || !setup;
   $("#lobby-setup").textContent = setup ? t("setup.last", { setup: setupText(setup) }) : "";
+  const bots = botControls("lobby");
+  $("#lobby-bots").hidden = !bots || !open;
+  put($("#lobby-bots"), bots);
   if (host && open) {
-    if (setup && app.ui.formFrom !== setup.game_id) prefill(setup);
+    if (setup && app.ui.formFrom !== key) prefill(setup, key);
     renderOptions();
   }
+  renderGamesList();
+}
+
+// The last game's setup: the room's last options (the same for everyone, also on another
+// device), or what this browser remembers of it, which names every role.
+function lastSetup() {
+  const stored = app.code ? loadSetup(app.code) : null;
+  const options = app.room && app.room.last_options;
+  if (!options) return { setup: stored, key: stored ? stored.game_id : null };
+  const key = JSON.stringify(options);
+  if (!sameSetup(stored, options)) return { setup: optionsSetup(options), key };
+  const setup = Object.assign({}, stored);
+  if (!("turn_timer" in setup)) setup.turn_timer = optionsSetup(options).turn_timer;
+  return { setup, key };
+}
+
+// The links to the replays of the room's games, below the lobby.
+function renderGamesList() {
+  discoverGames();
+  const items = app.code ? gameItems(app.code) : [];
+  $("#games-section").hidden = items.length === 0;
+  put($("#games-list"), items);
 }
 
 // Start the host's form from the last game's setup (once per game, keeping later edits).
-function prefill(setup) {
-  app.ui.formFrom = setup.game_id;
+function prefill(setup, key) {
+  app.ui.formFrom = key;
   const chosen = new Set(chosenRolesOf(setup));
   for (const role of rules.optional_roles) {
     const box = roleBox(role);
     if (box) box.checked = chosen.has(role);
   }
-  $("#opt-lady").checked = setup.lady;
-  app.ui.ladyTouched = true;
+  if (typeof setup.lady === "boolean") {
+    $("#opt-lady").checked = setup.lady;
+    app.ui.ladyTouched = true;
+  }
   if (setup.turn_timer === null) $("#opt-timer").checked = false;
   else if (Number.isFinite(setup.turn_timer)) {
     $("#opt-timer").checked = true;
     $("#opt-timer-seconds").value = String(setup.turn_timer);
   }
+  if (typeof setup.random_seats === "boolean") $("#opt-random-seats").checked = setup.random_seats;
 }
 
 // The turn timer the form asks for: null (none), seconds, or NaN when out of range.

@@ -9,6 +9,7 @@ import { fetchRules } from "./api.js";
 import { renderGame } from "./board.js";
 import { onChatSubmit } from "./chat.js";
 import { $, keepFocus } from "./dom.js";
+import { loadMessages, translatePage, wirePicker } from "./i18n.js";
 import { onCreate, onJoinByCode, onJoinFromLink } from "./home.js";
 import { onOptionsChange, onStart, renderLobby } from "./lobby.js";
 import { onError, onEvent, onState } from "./messages.js";
@@ -20,7 +21,7 @@ import { onKickClick } from "./seats.js";
 import { onSocket, retrySoon } from "./socket.js";
 import { app, inGame, onChange, roomUrl } from "./state.js";
 import { onTabClick, renderTabs, watchWidth } from "./tabs.js";
-import { t } from "./text.js";
+import { has, t } from "./text.js";
 import { onPauseClick } from "./timer.js";
 
 const RULES_RETRY_BASE_MS = 1000; // first wait before loading the rules again
@@ -101,20 +102,24 @@ function wire() {
   onChange(renderRoom);
 }
 
-/** Load the rules, retrying with a growing wait (cut short by the notice's button). */
+/** Load the rules and the message table, retrying with a growing wait (cut short by the
+ * notice's button). */
 async function loadRules() {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      setRules(await fetchRules());
+      const [data] = await Promise.all([fetchRules(), has("notice.tryAgain") ? null : loadMessages()]);
+      setRules(data);
       if (app.notice === "rules") hideNotice();
       return;
     } catch (err) {
       const delay = Math.min(RULES_RETRY_MAX_MS, RULES_RETRY_BASE_MS * 2 ** attempt);
       await new Promise((resolve) => {
         const timer = setTimeout(resolve, delay);
-        showNotice(t("notice.rulesFailed"), {
+        // Without a message table the page's own (English) sentence has to do.
+        const text = has("notice.rulesFailed") ? t("notice.rulesFailed") : $("#boot-failed").textContent;
+        showNotice(text, {
           kind: "rules",
-          label: t("notice.tryAgain"),
+          label: has("notice.tryAgain") ? t("notice.tryAgain") : "↻",
           action: () => {
             clearTimeout(timer);
             resolve();
@@ -125,10 +130,12 @@ async function loadRules() {
   }
 }
 
-/** Start the client: nothing is routed before the rules are known. */
+/** Start the client: nothing is routed before the rules and the messages are known. */
 async function boot() {
   $("#notice-action").addEventListener("click", runNoticeAction);
   await loadRules();
+  translatePage();
+  wirePicker();
   applyLimits();
   wire();
   route();

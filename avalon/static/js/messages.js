@@ -4,6 +4,7 @@ import { fetchRoom } from "./api.js";
 import { logLine, mergeChat } from "./chat.js";
 import { $, showView } from "./dom.js";
 import { hideNotice, toast } from "./notice.js";
+import { noteGameView } from "./games.js";
 import { rememberSetup } from "./setup.js";
 import { sendPing, setConn, startHeartbeat } from "./socket.js";
 import { noteChat } from "./tabs.js";
@@ -23,6 +24,7 @@ export function onState(message) {
     onSnapshot(message.payload || {});
   } else if (message.event === "game") {
     setGame(message.payload || null);
+    noteGameView(app.code, app.game);
     if (app.room) {
       if (!app.game) app.room.status = "lobby";
       else app.room.status = app.game.phase === "game_over" ? "finished" : "in_game";
@@ -46,6 +48,7 @@ function onSnapshot(payload) {
   // A snapshot is the truth, whatever version this page saw last.
   const game = payload.game || null;
   app.game = game;
+  noteGameView(app.code, game);
   app.attempt = 0;
   app.everOnline = true;
   setBusy(false);
@@ -102,6 +105,18 @@ export function onEvent(message) {
     case "pong":
       pongReceived(message.correlation_id, p.server_time);
       return;
+    case "token":
+      // The seat's token, renewed past half its life: reconnects and reloads use it.
+      if (app.seat && typeof p.token === "string" && p.token) {
+        app.seat.token = p.token;
+        saveSeat(app.seat);
+      }
+      return;
+    case "bot_added":
+    case "bot_removed":
+      setRoom(p.room);
+      logLine(t(message.event === "bot_added" ? "log.botAdded" : "log.botRemoved", { name: p.display_name }));
+      break;
     case "player_joined":
       upsertPlayer(p, false);
       logLine(t(p.spectator ? "log.joinedToWatch" : "log.joined", { name: p.display_name }));
@@ -212,7 +227,8 @@ export function onError(message) {
     const input = $("#chat-input");
     if (!input.value) input.value = entry.text;
   }
-  const text = has("socketError." + code) ? t("socketError." + code) : p.message || code;
+  // The server's own sentence is English: the client says it in the page's language.
+  const text = has("socketError." + code) ? t("socketError." + code) : t("socketError.other", { code });
   toast(entry ? t("error.couldNot", { what: entry.what, text }) : text, "error");
   render();
 }

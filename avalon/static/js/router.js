@@ -1,9 +1,10 @@
 // Which view the URL shows: home at /, a room at /r/CODE (its page with a seat, or the
-// join form without one).
+// join form without one), a game's replay at /r/CODE/games/N.
 import { fetchRoom } from "./api.js";
 import { clearChatAndLog } from "./chat.js";
 import { $, el, put, showView } from "./dom.js";
 import { showNotice } from "./notice.js";
+import { leaveReplay, showReplay } from "./replay.js";
 import { normaliseCode, rules } from "./rules.js";
 import { connect, dropSocket, setConn } from "./socket.js";
 import {
@@ -13,9 +14,19 @@ import { listText, plural, t } from "./text.js";
 
 // The path of a room's page; its one group is the code.
 const ROOM_PATH = /^\/r\/([^/]+)\/?$/;
+// The path of a game's replay: the room's code and the game's number.
+const REPLAY_PATH = /^\/r\/([^/]+)\/games\/(\d+)\/?$/;
 
 /** Show what the current URL points at. */
 export function route() {
+  const replay = location.pathname.match(REPLAY_PATH);
+  if (replay) {
+    leaveRoom();
+    const code = normaliseCode(decodeURIComponent(replay[1]));
+    showReplay(code || replay[1], Number(replay[2]));
+    return;
+  }
+  leaveReplay();
   const match = location.pathname.match(ROOM_PATH);
   if (!match) {
     leaveRoom();

@@ -11,22 +11,27 @@ import { t } from "./text.js";
 // The containers seat actions can be drawn in; only the one in view holds them.
 const ACTION_BOXES = ["#lobby-seat-actions", "#between-seat-actions", "#game-seat-actions"];
 
-/** One member of a list: presence, name, badges and, for the host, Remove. */
+/** One member of a list: presence, name, badges and, for the host, Remove (a bot's
+ * Remove takes it off the table: remove_bot rather than kick). */
 export function memberItem(p, me, canKick) {
+  const remove = p.bot
+    ? { removeBot: String(p.player_id), label: t("bots.removeLabel", { name: p.display_name }) }
+    : { kick: String(p.player_id), label: t("lobby.kickLabel", { name: p.display_name }) };
   return el(
     "li",
-    { class: "player", dataset: { playerId: String(p.player_id), online: String(!!p.online) } },
+    { class: "player", dataset: { playerId: String(p.player_id), online: String(!!p.online), bot: String(!!p.bot) } },
     el("span", { class: "presence", "aria-hidden": "true" }),
     el("span", { class: "name", text: p.display_name }),
+    p.bot ? el("span", { class: "badge bot", text: t("badge.bot") }) : null,
     p.is_host ? el("span", { class: "badge host", text: t("lobby.host") }) : null,
     p.player_id === me ? el("span", { class: "badge you", text: t("lobby.you") }) : null,
-    el("span", { class: "status-text", text: t(p.online ? "lobby.online" : "lobby.offline") }),
+    el("span", { class: "status-text", text: t(p.bot ? "bots.status" : p.online ? "lobby.online" : "lobby.offline") }),
     canKick && p.player_id !== me
       ? el("button", {
           type: "button",
           class: "small danger kick",
-          dataset: { kick: String(p.player_id) },
-          "aria-label": t("lobby.kickLabel", { name: p.display_name }),
+          dataset: { kick: remove.kick, removeBot: remove.removeBot },
+          "aria-label": remove.label,
           text: t("lobby.kick"),
         })
       : null,
@@ -125,10 +130,41 @@ function onLockClick() {
   sendAction("lock_room", { locked }, t(locked ? "what.lock" : "what.unlock"));
 }
 
-/** A click on a Remove button in a members' list. */
+/** A click on a Remove button in a members' list (a person's, or a bot's). */
 export function onKickClick(event) {
-  const button = event.target.closest("button[data-kick]");
+  const button = event.target.closest("button[data-kick], button[data-remove-bot]");
   if (!button) return;
+  if (button.dataset.removeBot) {
+    const id = Number(button.dataset.removeBot);
+    sendAction("remove_bot", { player_id: id }, t("what.removeBot", { name: nameOf(id) }));
+    return;
+  }
   const id = Number(button.dataset.kick);
   sendAction("kick", { player_id: id }, t("what.kick", { name: nameOf(id) }));
+}
+
+/** The host's "Add a computer player" button and what bots are for (null for others),
+ * with ids prefixed by `prefix`. */
+export function botControls(prefix) {
+  if (!amHost() || !betweenGames()) return null;
+  const full = players().length >= rules.max_players;
+  return el(
+    "div",
+    { class: "bots-controls" },
+    el("button", {
+      type: "button",
+      id: prefix + "-add-bot",
+      class: "add-bot",
+      disabled: full || app.ui.busy || app.connState !== "online",
+      onclick: () => sendAction("add_bot", {}, t("what.addBot")),
+      text: t("bots.add"),
+    }),
+    el("p", {
+      id: prefix + "-bots-hint",
+      class: "hint",
+      text: full
+        ? t("seats.full", { max: rules.max_players })
+        : t("bots.hint", { people: rules.min_players - 1, min: rules.min_players }),
+    }),
+  );
 }

@@ -50,11 +50,38 @@ export function chosenRolesOf(setup) {
   return [...new Set(setup.roles_in_play)].filter((role) => optional.has(role));
 }
 
-/** A setup in words: its roles, the Lady, and the timer when known. */
+/** The setup of a game's start options ({roles, lady_of_the_lake, turn_timer,
+ * random_seats}: a record's `options`, a room's `last_options`); `rolesInPlay`, when
+ * known, lists every role rather than the special ones only. */
+export function optionsSetup(options, rolesInPlay) {
+  const setup = {
+    roles_in_play: rolesInPlay || options.roles || [],
+    special: !rolesInPlay, // only the special roles are known: the others are servants and minions
+  };
+  if (typeof options.lady_of_the_lake === "boolean") setup.lady = options.lady_of_the_lake;
+  if ("turn_timer" in options) setup.turn_timer = Number.isFinite(options.turn_timer) ? options.turn_timer : null;
+  if (typeof options.random_seats === "boolean") setup.random_seats = options.random_seats;
+  return setup;
+}
+
+/** Whether a setup remembered here says the same as a room's last options (it then
+ * says more: every role, not only the special ones). */
+export function sameSetup(setup, options) {
+  if (!setup || !options) return false;
+  const special = new Set(chosenRolesOf(setup));
+  const asked = new Set((options.roles || []).filter((role) => rules.optional_roles.includes(role)));
+  const sameRoles = special.size === asked.size && [...special].every((role) => asked.has(role));
+  const lady = typeof options.lady_of_the_lake !== "boolean" || options.lady_of_the_lake === setup.lady;
+  return sameRoles && lady;
+}
+
+/** A setup in words: its roles, the Lady, the timer and the seats when known. */
 export function setupText(setup) {
-  const parts = [t("setup.roles", { roles: rolesInPlayText(setup.roles_in_play) })];
-  parts.push(t(setup.lady ? "setup.ladyOn" : "setup.ladyOff"));
+  const roles = rolesInPlayText(setup.roles_in_play);
+  const parts = [t(setup.special ? "setup.specialRoles" : "setup.roles", { roles })];
+  if (typeof setup.lady === "boolean") parts.push(t(setup.lady ? "setup.ladyOn" : "setup.ladyOff"));
   if (setup.turn_timer === null) parts.push(t("setup.noTimer"));
   else if (Number.isFinite(setup.turn_timer)) parts.push(plural("setup.timer", setup.turn_timer));
+  if (typeof setup.random_seats === "boolean") parts.push(t(setup.random_seats ? "setup.shuffled" : "setup.joinOrder"));
   return parts.join(" ");
 }

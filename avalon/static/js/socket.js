@@ -10,6 +10,7 @@ import { has, t } from "./text.js";
 const BACKOFF_BASE_MS = 500; // first reconnect delay (before jitter)
 const BACKOFF_MAX_MS = 10000; // reconnect delays never grow past this
 const RESTART_WAIT_MS = 1500; // after "going away" (server restarting) wait 1.5 to 3 s first
+const TRY_AGAIN_WAIT_MS = 2000; // after "try again" (database unavailable) wait 2 to 4 s first
 const HEARTBEAT_MS = 20000; // application-level ping while connected
 const DEAD_AFTER_MS = 50000; // no frame at all for this long: the socket is dead, reconnect
 // The reason of the close that follows a kick (PROTOCOL section 5).
@@ -159,9 +160,13 @@ function onClose(event) {
     // A plain network failure: keep the server's own reason if one is already shown.
     connectionNotice(t(app.everOnline ? "close.lost" : "close.unreachable"));
   }
-  // A server going down for a restart still accepts sockets for a moment: give it time
-  // to go, and spread the reconnects of every player over a few seconds.
-  scheduleReconnect(name === "going_away" ? RESTART_WAIT_MS + Math.random() * RESTART_WAIT_MS : 0);
+  // A server going down for a restart still accepts sockets for a moment, and a database
+  // that is down needs a moment to come back: give them time, and spread the reconnects
+  // of every player over a few seconds.
+  let wait = 0;
+  if (name === "going_away") wait = RESTART_WAIT_MS + Math.random() * RESTART_WAIT_MS;
+  else if (name === "try_again") wait = TRY_AGAIN_WAIT_MS + Math.random() * TRY_AGAIN_WAIT_MS;
+  scheduleReconnect(wait);
 }
 
 /** Ping the server regularly, and reconnect when nothing at all has arrived for too long. */

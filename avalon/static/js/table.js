@@ -11,6 +11,21 @@ import { alignmentText, listText, roleLabel, t } from "./text.js";
 const RING_X = 40; // % of the table's width from its centre to a seat's centre
 const RING_Y = 39; // % of the table's height from its centre to a seat's centre
 
+/** Place seat nodes around the oval: seat `bottom` (this player's) at the bottom, the
+ * others clockwise from there. */
+export function placeOnRing(nodes, bottom) {
+  const count = nodes.length;
+  const turn = bottom < 0 ? 0 : bottom;
+  const angleOf = (index) => Math.PI / 2 + (2 * Math.PI * (index - turn)) / count;
+  // Centre the ring vertically: with an odd count the top has no seat of its own.
+  const ys = nodes.map((node, index) => RING_Y * Math.sin(angleOf(index)));
+  const shift = -(Math.max(...ys) + Math.min(...ys)) / 2;
+  nodes.forEach((node, index) => {
+    node.style.setProperty("--x", (50 + RING_X * Math.cos(angleOf(index))).toFixed(2) + "%");
+    node.style.setProperty("--y", (50 + shift + RING_Y * Math.sin(angleOf(index))).toFixed(2) + "%");
+  });
+}
+
 /** Whether this page shows what its role knows (false while the player keeps it covered). */
 export function roleUncovered() {
   return !pref("hideRole") || app.ui.roleShown;
@@ -48,6 +63,7 @@ function seatBadges(g, id, votes, sees, checked) {
   const role = g.roles && g.roles[String(id)];
   if (role) badges.push([isEvil(role) ? "evil" : "good", roleLabel(role)]);
   const p = findPlayer(id);
+  if (p && p.bot) badges.push(["bot", t("badge.bot")]);
   if (!p) badges.push(["offline", t("badge.left")]);
   else if (!p.online) badges.push(["offline", t("badge.offline")]);
   return badges;
@@ -62,13 +78,6 @@ export function renderTable(g) {
   const me = myId();
   const waiting = new Set(awaited(g));
   const count = g.players.length;
-  // This player sits at the bottom of the oval, the others clockwise from there.
-  const mine = g.players.indexOf(me);
-  const turn = mine < 0 ? 0 : mine;
-  const angleOf = (index) => Math.PI / 2 + (2 * Math.PI * (index - turn)) / count;
-  // Centre the ring vertically: with an odd count the top has no seat of its own.
-  const ys = g.players.map((id, index) => RING_Y * Math.sin(angleOf(index)));
-  const shift = -(Math.max(...ys) + Math.min(...ys)) / 2;
   const items = g.players.map((id, index) => {
     const p = findPlayer(id);
     const badges = seatBadges(g, id, votes, sees, checked);
@@ -97,10 +106,9 @@ export function renderTable(g) {
         ? el("div", { class: "seat-badges" }, badges.map(([kind, text]) => el("span", { class: "badge " + kind, text })))
         : null,
     );
-    node.style.setProperty("--x", (50 + RING_X * Math.cos(angleOf(index))).toFixed(2) + "%");
-    node.style.setProperty("--y", (50 + shift + RING_Y * Math.sin(angleOf(index))).toFixed(2) + "%");
     return node;
   });
+  placeOnRing(items, g.players.indexOf(me));
   put($("#seats"), ...items);
   $("#table").dataset.count = String(count);
   const watchers = spectators().map((p) =>

@@ -41,6 +41,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from avalon.protocol.names import BLANK_LOOKING  # the spec's table of blank characters
 from tests.game_driver import Table
 from tests.support import ServerProcess
 from tests.support import WsClient
@@ -436,6 +437,9 @@ def check_error(message: dict) -> None:
     assert isinstance(payload.get("message"), str) and payload["message"], message
 
 
+BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def chat_verdict(value: object) -> str | None:
     """What PROTOCOL section 3 says of a chat message: None if accepted, else the error."""
     if not isinstance(value, str) or not value.strip():
@@ -445,6 +449,14 @@ def chat_verdict(value: object) -> str | None:
         return "message_too_long"
     if any(ch != "\n" and unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
         return "invalid_payload"
+    # PROTOCOL section 6: nothing that reorders the text, no text that draws nothing.
+    if any(ch in BIDI for ch in text) or all(ch.isspace() or ch in BLANK_LOOKING for ch in text):
+        return "invalid_payload"
+    marks = 0
+    for ch in unicodedata.normalize("NFD", text):
+        marks = marks + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
+        if marks > 2:  # Zalgo: more than two accents stacked on one letter
+            return "invalid_payload"
     return None
 
 

@@ -116,11 +116,19 @@ def exact(text: str) -> re.Pattern[str]:
 class Player:
     """One person at one browser: their own context (their own localStorage) and page."""
 
-    def __init__(self, browser: Browser, base_url: str, name: str, viewport: dict | None = None):
+    def __init__(
+        self,
+        browser: Browser,
+        base_url: str,
+        name: str,
+        viewport: dict | None = None,
+        locale: str | None = None,
+    ):
         self.name = name
         self.base_url = base_url
+        # The locale is the browser's language: its Accept-Language header, among others.
         self.context: BrowserContext = browser.new_context(
-            base_url=base_url, viewport=viewport or DESKTOP
+            base_url=base_url, viewport=viewport or DESKTOP, locale=locale
         )
         self.errors: list[str] = []
         self.sent: list[dict] = []  # every envelope this player's pages sent on a socket

@@ -1,5 +1,6 @@
 // DOM helpers. Strings always become text nodes or textContent, so user text can never
 // become markup.
+import { language } from "./text.js";
 
 // The page's views; exactly one is shown.
 const VIEWS = ["home", "join", "room", "replay"];
@@ -59,7 +60,7 @@ export function showView(name) {
   document.body.dataset.view = name;
 }
 
-/** The time of day as hours and minutes in the reader's locale. */
+/** The time of day as hours and minutes, as the page's language writes them. */
 export function clockText(date) {
-  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return date.toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" });
 }

@@ -389,6 +389,8 @@ def test_countdown_from_the_server_clock_and_your_turn_alerts(
             timed,
             [timed.join(code, name) for name in BOT_NAMES],
             team=lambda view, size: [me] + [p for p in view["players"] if p != me][: size - 1],
+            # The bots vote after Ann: her vote leaves the game waiting for others.
+            wait=lambda view: view["phase"] == "voting" and me not in view["voted"],
         )
         page = ann.page
         try:

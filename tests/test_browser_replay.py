@@ -94,7 +94,13 @@ def record(site: ServerProcess, code: str, number: int) -> dict:
 def step_count(game: dict) -> int:
     """The steps a replay has: start, proposals, quests, Lady checks, assassination, end."""
     assassination = 1 if game["assassin_target"] is not None else 0
-    return 2 + len(game["proposals"]) + len(game["quest_results"]) + len(game["lady_checks"]) + assassination
+    return (
+        2
+        + len(game["proposals"])
+        + len(game["quest_results"])
+        + len(game["lady_checks"])
+        + assassination
+    )
 
 
 def page_status(site: ServerProcess, path: str) -> int:
@@ -106,7 +112,9 @@ def page_status(site: ServerProcess, path: str) -> int:
         return err.code
 
 
-def test_a_finished_game_step_by_step(site: ServerProcess, new_player: Callable[..., Player]) -> None:
+def test_a_finished_game_step_by_step(
+    site: ServerProcess, new_player: Callable[..., Player]
+) -> None:
     code, bots = socket_table(site)
     try:
         start(bots, roles=ROLES, lady_of_the_lake=True)
@@ -114,7 +122,10 @@ def test_a_finished_game_step_by_step(site: ServerProcess, new_player: Callable[
     finally:
         bots.close()
     game = record(site, code, 1)
-    names = game["names"]
+
+    def name(player_id: int) -> str:
+        return game["names"][str(player_id)]
+
     total = step_count(game)
     first = game["proposals"][0]
 
@@ -127,7 +138,7 @@ def test_a_finished_game_step_by_step(site: ServerProcess, new_player: Callable[
     expect(page).to_have_title(f"Avalon — game 1 of room {code}")
     expect(page.locator("#replay-setup")).to_contain_text("Lady of the Lake: on.")
     expect(page.locator("#replay-counter")).to_have_text(f"Step 1 of {total}")
-    expect(page.locator("#replay-text")).to_contain_text(f"{names[str(first['leader'])]} leads first")
+    expect(page.locator("#replay-text")).to_contain_text(f"{name(first['leader'])} leads first")
     expect(page.locator("#replay-steps li")).to_have_count(total)
 
     # Every seat, in seat order, with its name and its role revealed from the first step.
@@ -137,16 +148,14 @@ def test_a_finished_game_step_by_step(site: ServerProcess, new_player: Callable[
         seat = seats.nth(index)
         expect(seat).to_have_attribute("data-player-id", str(player_id))
         expect(seat).to_have_attribute("data-role", game["roles"][str(player_id)])
-        expect(seat.locator(".name")).to_have_text(names[str(player_id)])
+        expect(seat.locator(".name")).to_have_text(name(player_id))
     expect(page.locator("#replay-seats .badge.leader")).to_have_count(1)
     expect(page.locator("#replay-back")).to_be_disabled()
 
     # Forward: the first proposal, rejected, with everyone's vote on the seats.
     page.locator("#replay-forward").click()
     expect(page.locator("#replay-counter")).to_have_text(f"Step 2 of {total}")
-    expect(page.locator("#replay-text")).to_contain_text(
-        f"{names[str(first['leader'])]} proposed"
-    )
+    expect(page.locator("#replay-text")).to_contain_text(f"{name(first['leader'])} proposed")
     expect(page.locator("#replay-text")).to_contain_text("was rejected")
     expect(page.locator("#replay-seats li[data-vote='reject']")).to_have_count(5)
     expect(page.locator("#replay-grid .grid-proposal")).to_have_count(1)
@@ -167,8 +176,8 @@ def test_a_finished_game_step_by_step(site: ServerProcess, new_player: Callable[
     # Jump to quest 2: its first proposal; the quest's button is marked as the current one.
     page.locator("#replay-jumps button[data-quest='2']").click()
     second = next(p for p in game["proposals"] if p["quest"] == 2)
-    expect(page.locator("#replay-text")).to_contain_text(f"for quest 2 (proposal 1)")
-    expect(page.locator("#replay-text")).to_contain_text(f"{names[str(second['leader'])]} proposed")
+    expect(page.locator("#replay-text")).to_contain_text("for quest 2 (proposal 1)")
+    expect(page.locator("#replay-text")).to_contain_text(f"{name(second['leader'])} proposed")
     expect(page.locator("#replay-jumps button[data-quest='2']")).to_have_attribute(
         "aria-current", "step"
     )
@@ -178,10 +187,12 @@ def test_a_finished_game_step_by_step(site: ServerProcess, new_player: Callable[
         check = game["lady_checks"][0]
         page.locator("#replay-steps li[data-kind='lady'] button").first.click()
         expect(page.locator("#replay-text")).to_have_text(
-            f"{names[str(check['holder'])]} examined {names[str(check['target'])]}: {check['alignment']}."
+            f"{name(check['holder'])} examined {name(check['target'])}: {check['alignment']}."
         )
         target = page.locator(f"#replay-seats li[data-player-id='{check['target']}']")
-        expect(target.locator(".badge", has_text="Lady:")).to_have_text(f"Lady: {check['alignment']}")
+        expect(target.locator(".badge", has_text="Lady:")).to_have_text(
+            f"Lady: {check['alignment']}"
+        )
 
     # End: the winner; the step is in the address and survives a reload.
     page.keyboard.press("End")

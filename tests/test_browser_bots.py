@@ -71,6 +71,7 @@ def test_one_person_and_four_bots_play_a_whole_game(
     expect(bots.locator(".badge.bot")).to_have_text(["Bot"] * 4)
     expect(bots.locator(".name")).to_have_text(["Bot 1", "Bot 2", "Bot 3", "Bot 4"])
     expect(page.locator("#log")).to_contain_text("The host added the computer player Bot 4.")
+    assert ann.axe_problems() == []
     add_bots(ann, 5)
     expect(page.locator("#player-count")).to_have_text("10")
     expect(page.locator("#lobby-add-bot")).to_be_disabled()

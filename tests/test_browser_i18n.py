@@ -280,6 +280,8 @@ def test_every_phase_in_each_language(
             page.keyboard.press("End")
             expect(page.locator("#replay-forward")).to_be_disabled()
             check(lang, "replay, last step")
+            if lang == "de":
+                assert person.axe_problems() == []
             page.goto(f"/r/{code}/games/9")
             text = TABLES[lang]["replay.notFound"].format(code=code, number=9)
             expect(page.locator("#replay-status")).to_have_text(text)

@@ -1,6 +1,7 @@
 // The room's finished games, each a link to its replay page. The count is the highest game
-// number this browser saw finished in a game view (kept per room); a browser that saw none
-// of them (it joined later) asks the server for game numbers until one is missing.
+// number this browser saw finished in a game view (kept per room); between games it asks
+// the server for the numbers after that one until one is missing (it may have joined late,
+// or been away).
 import { api } from "./api.js";
 import { el } from "./dom.js";
 import { app, render, storageGet, storageSet } from "./state.js";
@@ -63,18 +64,20 @@ async function searchCount(code, known) {
   return found;
 }
 
-/** Between games, look up how many games the room finished when this browser saw none
- * (once per room and page); the lobby is drawn again when they are known. */
+/** Between games, look up whether the room finished games this browser did not see
+ * (once per room and page: one request when it saw them all); the lobby is drawn again
+ * when there are more. */
 export function discoverGames() {
   const code = app.code;
   const room = app.room;
-  if (!code || !room || !room.last_options || finishedGames(code) > 0 || searched.has(code)) return;
+  if (!code || !room || !room.last_options || searched.has(code)) return;
   if (room.status !== "lobby" && room.status !== "finished") return;
   searched.add(code);
-  searchCount(code, 0)
+  const known = finishedGames(code);
+  searchCount(code, known)
     .then((count) => {
       remember(code, count);
-      if (app.code === code && count > 0) render();
+      if (app.code === code && count > known) render();
     })
     .catch(() => searched.delete(code)); // a failed look-up may be tried again later
 }

@@ -107,7 +107,8 @@ function wire() {
 async function loadRules() {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const [data] = await Promise.all([fetchRules(), has("notice.tryAgain") ? null : loadMessages()]);
+      const messages = has("notice.tryAgain") ? null : loadMessages(); // once loaded, kept
+      const [data] = await Promise.all([fetchRules(), messages]);
       setRules(data);
       if (app.notice === "rules") hideNotice();
       return;

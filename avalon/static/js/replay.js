@@ -3,10 +3,10 @@
 // the Lady of the Lake, the assassination and the end. Back and forward one step (also
 // with the arrow keys), jump to a quest; the step shown is kept in the address (#step-N).
 import { api } from "./api.js";
-import { $, el, put, showView } from "./dom.js";
 import { questItems } from "./board.js";
+import { $, el, keepFocus, put, showView } from "./dom.js";
 import { renderGrid } from "./grid.js";
-import { isEvil, failsRequired, rules, teamSizes } from "./rules.js";
+import { failsRequired, isEvil, rules, teamSizes } from "./rules.js";
 import { boardAt, buildSteps, firstStepOfQuest, questsPlayed } from "./replaysteps.js";
 import { optionsSetup, setupText } from "./setup.js";
 import { placeOnRing } from "./table.js";
@@ -107,7 +107,13 @@ function go(index, remember = true) {
   if (!shown) return;
   shown.index = Math.max(0, Math.min(shown.steps.length - 1, index));
   if (remember) history.replaceState(null, "", location.pathname + location.search + "#step-" + (shown.index + 1));
-  draw();
+  keepFocus(draw);
+  // A button that has nothing more to do hands the keyboard's focus to its opposite.
+  const active = document.activeElement;
+  if (active && active.disabled) {
+    const forwards = active.id === "replay-forward" || active.id === "replay-last";
+    $(forwards ? "#replay-back" : "#replay-forward").focus();
+  }
 }
 
 function draw() {
@@ -177,7 +183,7 @@ function stepText(step) {
 // Buttons to the start, each quest, the assassination and the end.
 function drawJumps(step) {
   const { record, steps } = shown;
-  const jumps = [{ index: 0, text: t("replay.start"), on: step.kind === "start" }];
+  const jumps = [{ key: "start", index: 0, text: t("replay.start"), on: step.kind === "start" }];
   for (const quest of questsPlayed(record)) {
     jumps.push({
       index: firstStepOfQuest(steps, quest),
@@ -187,13 +193,16 @@ function drawJumps(step) {
     });
   }
   const assassination = steps.findIndex((s) => s.kind === "assassination");
-  if (assassination >= 0) jumps.push({ index: assassination, text: t("replay.assassination"), on: step.kind === "assassination" });
-  jumps.push({ index: steps.length - 1, text: t("replay.end"), on: step.kind === "end" });
+  if (assassination >= 0) {
+    jumps.push({ key: "assassination", index: assassination, text: t("replay.assassination"), on: step.kind === "assassination" });
+  }
+  jumps.push({ key: "end", index: steps.length - 1, text: t("replay.end"), on: step.kind === "end" });
   put($("#replay-jumps"),
     el("div", { class: "buttons" },
       jumps.map((j) =>
         el("button", {
           type: "button",
+          id: "replay-jump-" + (j.quest ? "quest-" + j.quest : j.key),
           class: "small",
           dataset: { jump: String(j.index), quest: j.quest ? String(j.quest) : null },
           "aria-current": j.on ? "step" : null,
@@ -273,6 +282,7 @@ function drawSteps() {
       el("li", { dataset: { kind: step.kind } },
         el("button", {
           type: "button",
+          id: "replay-step-" + (i + 1),
           class: "step",
           dataset: { jump: String(i) },
           "aria-current": i === index ? "step" : null,

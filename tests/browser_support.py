@@ -57,6 +57,8 @@ SCREENSHOTS = os.environ.get("AVALON_SCREENSHOTS", "") not in ("", "0")
 GOOD_ROLES = {"merlin", "percival", "loyal_servant"}
 # Text a page must never show: an empty value rendered, or a message left unfilled.
 BROKEN_TEXT = re.compile(r"\b(null|undefined|NaN)\b|\{[a-zA-Z]+\}|\[object ")
+# The controls of a move the page offers its player: a team, a vote, a quest card, a target.
+MOVES = "#team-form, #vote-approve, #quest-success, #target-form"
 # Axe impacts a page may not have (minor and moderate ones are reported, not failed).
 AXE_BLOCKING = ("serious", "critical")
 
@@ -254,6 +256,18 @@ class Player:
         card = self.page.locator("#role-card")
         expect(card).to_have_attribute("data-role", re.compile(r"^[a-z_]+$"))
         return card.get_attribute("data-role") or ""
+
+    def turn(self) -> tuple[str, bool]:
+        """The phase the board shows and whether it offers this player a move, read at
+        once (two reads could see two different views)."""
+        phase, move = self.page.evaluate(
+            """moves => {
+                const panel = document.querySelector("#action-panel");
+                return [(panel && panel.dataset.phase) || "", !!document.querySelector(moves)];
+            }""",
+            MOVES,
+        )
+        return str(phase), bool(move)
 
     def phase(self) -> Locator:
         """The sentence saying what the game is waiting for."""

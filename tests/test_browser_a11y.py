@@ -25,7 +25,6 @@ except ImportError:  # pragma: no cover - chromium() skips or fails first
 pytestmark = pytest.mark.timeout(120)
 
 PHASES = {"team_building", "voting", "questing", "lady", "assassination", "game_over"}
-MOVES = "#team-form, #vote-approve, #quest-success, #target-form"  # the page's own move
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +73,8 @@ def test_axe_on_every_page_and_phase(
     seen: set[str] = set()  # the phases (and whose move) axe has looked at
 
     def key() -> str:
-        phase = ann.page.locator("#action-panel").get_attribute("data-phase") or ""
-        return phase + (":move" if ann.page.locator(MOVES).count() else "")
+        phase, move = ann.turn()
+        return phase + (":move" if move else "")
 
     bots = Bots(
         site,

@@ -291,7 +291,10 @@ def small_buttons(player: Player) -> list[str]:
 
 
 def test_a_game_on_a_phone(site: ServerProcess, new_player: Callable[..., Player]) -> None:
-    ann, bots = table_with_bots(site, new_player, viewport=PHONE)
+    seen: set[str] = set()  # the phases the phone has shown; the bots wait for each one
+    ann, bots = table_with_bots(
+        site, new_player, viewport=PHONE, wait=lambda view: view["phase"] not in seen
+    )
     page = ann.page
     try:
         no_sideways_scroll(ann)
@@ -301,18 +304,17 @@ def test_a_game_on_a_phone(site: ServerProcess, new_player: Callable[..., Player
         # On a phone the seats are a column: one above the other, all at the same left.
         lefts = {round(seat.bounding_box()["x"]) for seat in page.locator("#seats li").all()}
         assert len(lefts) == 1, lefts
-        seen: set[str] = set()
         shot = False
 
         def step() -> bool:
             nonlocal shot
-            phase = page.locator("#action-panel").get_attribute("data-phase") or ""
+            phase, move = ann.turn()
             if phase not in seen:
                 seen.add(phase)
                 no_sideways_scroll(ann)
                 assert small_buttons(ann) == [], phase
                 ann.expect_clean_text()
-            if phase == "voting" and not shot and page.locator("#vote-approve").count():
+            if phase == "voting" and move and not shot:
                 shot = True  # the phone's screenshot: a vote, with a chat message unread
                 bots.clients[bots.ids[0]].chat("Approve, this team is fine")
                 expect(page.locator("#chat-unread")).to_have_text("1")
@@ -320,7 +322,8 @@ def test_a_game_on_a_phone(site: ServerProcess, new_player: Callable[..., Player
                 page.locator("#tab-chat").click()
                 ann.expect_chat(["Approve, this team is fine"])
                 page.locator("#tab-game").click()
-            ann.take_turn()
+            if move:  # the move of the phase just seen: it waits for Ann
+                ann.take_turn()
             return phase == "game_over"
 
         bots.play_until(step, timeout=60)

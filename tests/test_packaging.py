@@ -73,7 +73,10 @@ def test_the_wheel_holds_one_package_with_its_client_and_migrations(tmp_path):
         "avalon/static/index.html",
         "avalon/static/style.css",
         "avalon/static/js/main.js",
+        "avalon/static/i18n/en.json",
+        "avalon/static/i18n/de.json",
         "avalon/store/migrations/0001_initial.py",
+        "avalon/store/migrations/0004_bots.py",
         "avalon/store/migrations/0002_table_between_games.py",
     ]:
         assert expected in names

@@ -93,7 +93,8 @@ def record_of(room_id: int, number: int) -> dict | None:
             str(member.id): member.display_name
             for member in RoomPlayer.select().where(RoomPlayer.id.in_(game_record["players"]))  # type: ignore[attr-defined]
         }
-    return {**game_record, "names": names, "options": options_of(record)}
+    bots = turns.bots_of(record)
+    return {**game_record, "names": names, "options": options_of(record), "bots": bots}
 
 
 def start(room_id: int, host_id: int, options: dict, correlation_id: str | None) -> None:

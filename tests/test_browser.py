@@ -148,6 +148,7 @@ def test_reload_returns_to_the_same_seat(
     seat = bob.seat()
     assert seat is not None and seat["code"] == code and seat["display_name"] == "Bob"
     alice.chat("first")
+    alice.expect_chat(["first"])  # stored before Bob speaks: the order is the server's
     bob.chat("second")
     bob.expect_chat(["first", "second"])
 

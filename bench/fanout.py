@@ -37,6 +37,7 @@ from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 from typing import Any
 
+import wire
 from spawn import SpawnedServer
 from spawn import proc_stat_fields
 from websockets.asyncio.client import ClientConnection
@@ -62,6 +63,7 @@ class Options:
     drain: float
     connect_timeout: float
     connect_concurrency: int
+    kind: str = "avalon"  # which server's dialect the client speaks (bench/wire.py)
 
 
 @dataclass
@@ -177,10 +179,9 @@ def create_rooms(base_url: str, rooms: int, clients: int, players: int) -> list[
         return list(pool.map(lambda _: create_room(base_url, clients, players), range(rooms)))
 
 
-def socket_url(base_url: str, seat: dict) -> str:
+def socket_url(base_url: str, seat: dict, kind: str = "avalon") -> str:
     """The room socket URL for one seat."""
-    ws_base = "ws" + base_url.removeprefix("http")
-    return f"{ws_base}/ws/rooms/{seat['code']}?player_id={seat['player_id']}&token={seat['token']}"
+    return wire.socket_url(kind, base_url, seat)
 
 
 # Client process
@@ -197,7 +198,8 @@ async def run_client(rooms: list[list[dict]], base_url: str, options: Options, p
     result = ProcResult()
     latencies: array = array("d")
     by_room = [
-        [Client(s["code"], s["player_id"], socket_url(base_url, s)) for s in r] for r in rooms
+        [Client(s["code"], s["player_id"], socket_url(base_url, s, options.kind)) for s in r]
+        for r in rooms
     ]
     clients = [client for room in by_room for client in room]
     result.sockets = len(clients)
@@ -208,12 +210,16 @@ async def run_client(rooms: list[list[dict]], base_url: str, options: Options, p
     message, start = await loop.run_in_executor(None, pipe.recv)
     if message != "start":
         return
-    readers = [asyncio.create_task(read_loop(c, latencies, result)) for c in clients if c.ws]
+    readers = [
+        asyncio.create_task(read_loop(c, latencies, result, options.kind)) for c in clients if c.ws
+    ]
     end = start + options.duration
     take = 1 if options.senders == "one" else None
     senders = [c for room in by_room for c in room[:take] if c.ws]
     cpu_before = time.process_time()
-    lags = await asyncio.gather(*(send_loop(c, options.rate, start, end) for c in senders))
+    lags = await asyncio.gather(
+        *(send_loop(c, options.rate, start, end, options.kind) for c in senders)
+    )
     result.send_cpu = time.process_time() - cpu_before
     result.max_send_lag = max(lags, default=0.0)
     await drain(by_room, end + options.drain)
@@ -246,7 +252,7 @@ async def open_socket(
                     max_queue=4096,
                     open_timeout=None,
                 )
-                first = json.loads(await ws.recv())
+                problem = await wire.handshake(options.kind, ws, client.code)
         except ConnectionClosed as closed:
             code = closed.rcvd.code if closed.rcvd else "no close frame"
             result.connect_errors[f"closed {code}"] += 1
@@ -254,15 +260,17 @@ async def open_socket(
         except Exception as exc:  # refused handshakes, timeouts, resets: count them all
             result.connect_errors[type(exc).__name__] += 1
             return
-        if first.get("type") != "state":
-            result.connect_errors["first frame not state"] += 1
+        if problem is not None:
+            result.connect_errors[problem] += 1
             await ws.close()
             return
         client.ws = ws
         result.connect_times.append(time.perf_counter() - began)
 
 
-async def send_loop(client: Client, rate: float, start: float, end: float) -> float:
+async def send_loop(
+    client: Client, rate: float, start: float, end: float, kind: str = "avalon"
+) -> float:
     """Send chat messages on a fixed schedule until `end`; return the worst lag behind it."""
     assert client.ws is not None
     interval = 1.0 / rate
@@ -275,13 +283,8 @@ async def send_loop(client: Client, rate: float, start: float, end: float) -> fl
         else:
             worst = max(worst, -delay)
         text = f"{TAG}:{client.player_id}:{client.sent}:{time.time():.6f}"
-        envelope = {
-            "type": "chat",
-            "correlation_id": f"c{client.sent}",
-            "payload": {"message": text},
-        }
         try:
-            await client.ws.send(json.dumps(envelope))
+            await client.ws.send(wire.chat_frame(kind, client.code, client.sent, text))
         except ConnectionClosed:
             client.stopped = True
             break
@@ -290,23 +293,25 @@ async def send_loop(client: Client, rate: float, start: float, end: float) -> fl
     return worst
 
 
-async def read_loop(client: Client, latencies: array, result: ProcResult) -> None:
+async def read_loop(
+    client: Client, latencies: array, result: ProcResult, kind: str = "avalon"
+) -> None:
     """Record every benchmark chat delivery and every error until the socket closes."""
     assert client.ws is not None
     try:
         async for raw in client.ws:
             now = time.time()
-            message = json.loads(raw)
-            kind = message.get("type")
-            if kind == "event" and message.get("event") == "chat":
-                text = message["payload"]["message"]
-                if text.startswith(TAG + ":"):
-                    latencies.append(now - float(text.rsplit(":", 1)[1]))
+            what, value = wire.parse(kind, raw)
+            if what == "chat":
+                if value.startswith(TAG + ":"):
+                    latencies.append(now - float(value.rsplit(":", 1)[1]))
                     client.received += 1
-            elif kind == "error":
-                result.errors[message.get("event", "?")] += 1
-                if str(message.get("correlation_id", "")).startswith("c"):
+            elif what == "error":
+                result.errors[value[0]] += 1
+                if value[1].startswith("c"):
                     client.refused += 1
+            elif what == "reply":
+                await client.ws.send(value)
     except ConnectionClosed as closed:
         client.close_code = closed.rcvd.code if closed.rcvd else 1006  # 1006: no close frame
     else:  # the iteration ends quietly on a 1000 or 1001 close
@@ -382,7 +387,11 @@ def run_benchmark(args: argparse.Namespace, base_url: str, pids: list[int]) -> d
     """Create rooms, run the client processes, and gather every measurement."""
     load_before = os.getloadavg()[0]
     began = time.perf_counter()
-    rooms = create_rooms(base_url, args.rooms, args.clients, args.players)
+    kind = getattr(args, "kind", "avalon")
+    if kind == "avalon":
+        rooms = create_rooms(base_url, args.rooms, args.clients, args.players)
+    else:
+        rooms = wire.plain_rooms(args.rooms, args.clients)
     setup_time = time.perf_counter() - began
     options = Options(
         args.rate,
@@ -391,6 +400,7 @@ def run_benchmark(args: argparse.Namespace, base_url: str, pids: list[int]) -> d
         args.drain,
         args.connect_timeout,
         args.connect_concurrency,
+        kind,
     )
     context = multiprocessing.get_context("spawn")
     pipes, procs = [], []
@@ -651,6 +661,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--server-pid", type=int, action="append", default=[], help="measure CPU of this pid"
+    )
+    parser.add_argument(
+        "--kind",
+        choices=wire.KINDS,
+        default="avalon",
+        help="the server's dialect (bench/wire.py): avalon, or a reference server",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)

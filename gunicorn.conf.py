@@ -28,5 +28,7 @@ def post_worker_init(worker):
     from avalon import runtime
 
     app = worker.wsgi  # the Flask app gunicorn loaded for this worker
-    runtime.start_worker(app)
+    # Snapshots for the sibling workers' scrapes: none to share with a single worker.
+    share = worker.cfg.workers > 1 or bool(os.environ.get("AVALON_METRICS_DIR"))
+    runtime.start_worker(app, share_metrics=share)
     runtime.watch_shutdown(app, lambda: worker.alive)

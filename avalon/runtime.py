@@ -10,6 +10,7 @@ from flask import Flask
 
 from avalon.ops import metrics
 from avalon.realtime import hub
+from avalon.realtime import reader
 from avalon.services import context
 from avalon.services import retention
 from avalon.services import snapshot
@@ -32,15 +33,22 @@ def in_app(app: Flask, work: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
-def start_worker(app: Flask) -> None:
-    """Start this worker's broker, timer sweep and metrics publisher."""
+def start_worker(app: Flask, share_metrics: bool = True) -> None:
+    """Start this worker's broker, timer sweep, socket sweep and metrics publisher.
+
+    The publisher writes this worker's numbers for scrapes answered by its siblings
+    (`share_metrics`); a lone worker answers every scrape itself and skips it.
+    """
     broker = context.state(app).broker
     broker.on_resync = in_app(app, snapshot.resync_all)
     broker.start()
     gevent.spawn(in_app(app, timer_sweep.sweep_timers))
     gevent.spawn(in_app(app, token_refresh.refresh_forever))
     gevent.spawn(in_app(app, retention.sweep_forever))
-    gevent.spawn(metrics.publish_forever)
+    if share_metrics:
+        gevent.spawn(metrics.publish_forever)
+    config = app.config
+    gevent.spawn(reader.sweep_forever, config["PING_INTERVAL"], config["IDLE_TIMEOUT"])
 
 
 def stop_worker(app: Flask) -> None:

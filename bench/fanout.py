@@ -109,14 +109,21 @@ class ProcResult:
 
 def cpu_seconds(pids: list[int]) -> float:
     """User plus system CPU seconds used so far by these processes (gone ones count 0)."""
-    ticks = 0
+    return sum(cpu_split(pids))
+
+
+def cpu_split(pids: list[int]) -> tuple[float, float]:
+    """User and system CPU seconds used so far by these processes (gone ones count 0)."""
+    user = system = 0
     for pid in pids:
         try:
             fields = proc_stat_fields(pid)
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return ticks / os.sysconf("SC_CLK_TCK")
+        user += int(fields[11])  # utime, stime (fields 14 and 15)
+        system += int(fields[12])
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
 
 
 def scan_log(path: Path) -> dict[str, Any]:
@@ -414,12 +421,14 @@ def run_benchmark(args: argparse.Namespace, base_url: str, pids: list[int]) -> d
         connect_began = time.perf_counter()
         ready = receive_all(pipes, "ready", args.connect_timeout * args.clients * args.rooms + 30)
         connect_time = time.perf_counter() - connect_began
-        cpu_before = cpu_seconds(pids) if pids else None
+        split_before = cpu_split(pids) if pids else None
+        cpu_before = sum(split_before) if split_before else None
         start = time.time() + START_DELAY
         for pipe in pipes:
             pipe.send(("start", start))
         done = receive_all(pipes, "done", START_DELAY + args.duration + args.drain + 60)
-        cpu_after = cpu_seconds(pids) if pids else None
+        split_after = cpu_split(pids) if pids else None
+        cpu_after = sum(split_after) if split_after else None
         wall = time.time() - start
         for pipe in pipes:
             pipe.send(("close", None))
@@ -433,6 +442,9 @@ def run_benchmark(args: argparse.Namespace, base_url: str, pids: list[int]) -> d
     server_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     summary = summarize(args, results, ready, closed, setup_time, connect_time, server_cpu, wall)
     summary["load_average_1min"] = {"before": load_before, "after": os.getloadavg()[0]}
+    if summary["server_cpu"] is not None and split_before and split_after:
+        system = split_after[1] - split_before[1]
+        summary["server_cpu"]["system_share"] = round(system / server_cpu, 2) if server_cpu else None
     return summary
 
 
@@ -610,7 +622,8 @@ def print_summary(summary: dict[str, Any], log_info: dict[str, Any] | None) -> N
     else:
         print(
             f"server CPU: {cpu['cpu_s']} s ({cpu['cores_used']} cores),"
-            f" {cpu['us_per_delivery']} us per delivery, {cpu['us_per_message']} us per message"
+            f" {cpu['us_per_delivery']} us per delivery, {cpu['us_per_message']} us per message,"
+            f" {cpu.get('system_share')} of it in the kernel"
         )
     if log_info is not None:
         print(

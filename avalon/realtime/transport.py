@@ -72,6 +72,29 @@ class SerialSocket:
 
     sendall = send
 
+    def read_some(self, size: int) -> bytes:
+        """Read what has arrived, waiting for it without arming a timer (b"" at the end).
+
+        gevent's recv() arms the socket's timeout (here the write timeout) on every wait;
+        a reader that is happy to wait for ever waits on the socket's read watcher alone.
+        """
+        sock = self._sock
+        raw = getattr(sock, "_sock", None)
+        watcher = getattr(sock, "_read_event", None)
+        hub = getattr(sock, "hub", None)
+        if raw is None or watcher is None or hub is None:  # not a gevent socket
+            return self.recv(size)
+        while True:
+            try:
+                data = raw.recv(size)
+                break
+            except BlockingIOError:
+                hub.wait(watcher)
+            except InterruptedError:
+                continue
+        self.last_received = time.monotonic()
+        return data
+
     def recv(self, size: int) -> bytes:
         """Read from the socket, remembering when the client was last heard."""
         while True:

@@ -8,21 +8,27 @@ INSERT goes into the next one, so batches grow exactly when traffic does.
 
 from __future__ import annotations
 
+import functools
+import time
+from datetime import datetime
+
 import gevent
 from gevent.event import AsyncResult
 from gevent.queue import Queue
 
 from avalon.store import db
 from avalon.store.models import ChatMessage
+from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.store.models import chat_payload
-from avalon.store.models import touch_rooms
 from avalon.store.models import utcnow
 
 MAX_BATCH = 200  # messages stored by one statement at most
 STORE_TIMEOUT = 10.0  # seconds a handler waits for its message to be stored
 RECENT_CHAT = 50  # chat messages in the first state frame
 MAX_CHAT_SINCE = 500  # chat messages sent at most for a since= reconnect
+CHAT_COLUMNS = ("room", "player", "message", "sent_at")  # the order of the INSERT's values
+TOUCH_EVERY = 60.0  # seconds between two marks of a chatting room as active (retention)
 
 
 class ChatWriter:
@@ -31,6 +37,7 @@ class ChatWriter:
     def __init__(self) -> None:
         self.pending: Queue = Queue()
         self.writer: gevent.Greenlet | None = None
+        self.touched: dict[int, float] = {}  # room id -> when its active_at was last set
 
     def store(self, room_id: int, player_id: int, display_name: str, text: str) -> dict:
         """Store one chat message and return its payload (with its id)."""
@@ -47,16 +54,8 @@ class ChatWriter:
             while len(batch) < MAX_BATCH and not self.pending.empty():
                 batch.append(self.pending.get_nowait())
             sent_at = utcnow()
-            rows = [
-                {"room": room_id, "player": player_id, "message": text, "sent_at": sent_at}
-                for room_id, player_id, _, text, _ in batch
-            ]
             try:
-                with db.write():
-                    # Rows get ascending ids in VALUES order; RETURNING's own order is
-                    # not promised by either database, so sort rather than trust it.
-                    ids = sorted(row[0] for row in _insert(rows))
-                    touch_rooms({row["room"] for row in rows})
+                ids = self._write(batch, sent_at)
             except Exception as exc:  # every waiting handler gets the failure
                 for *_, result in batch:
                     result.set_exception(exc)
@@ -64,11 +63,59 @@ class ChatWriter:
             for message_id, (_, player_id, name, text, result) in zip(ids, batch, strict=True):
                 result.set(chat_payload(message_id, player_id, name, text, sent_at))
 
+    def _write(self, batch: list[tuple], sent_at: datetime) -> list[int]:
+        """Insert the batch with one prepared statement; touch rooms not touched lately."""
+        stamp = ChatMessage.sent_at.db_value(sent_at)
+        params: list = []
+        for room_id, player_id, _, text, _ in batch:
+            params += (room_id, player_id, text, stamp)
+        now = time.monotonic()
+        stale = {
+            row[0] for row in batch if now - self.touched.get(row[0], -TOUCH_EVERY) >= TOUCH_EVERY
+        }
+        # The writer greenlet keeps its pooled connection between batches (a checkout
+        # per batch cost more than the INSERT) and gives it back after any failure.
+        try:
+            # Rows get ascending ids in VALUES order; RETURNING's own order is not
+            # promised by either database, so sort rather than trust it.
+            ids = sorted(row[0] for row in db.write_returning(insert_sql(len(batch)), params))
+            if stale:
+                db.write_returning(touch_sql(len(stale)), [stamp, *stale], rows=False)
+        except BaseException:
+            db.release()
+            raise
+        for room_id in stale:
+            self.touched[room_id] = now
+        if len(self.touched) > 10 * MAX_BATCH:  # forget rooms gone quiet
+            self.touched = {k: v for k, v in self.touched.items() if now - v < TOUCH_EVERY}
+        return ids
 
-def _insert(rows: list[dict]) -> list[tuple[int]]:
-    """Insert the rows and return their ids, in order."""
-    query = ChatMessage.insert_many(rows).returning(ChatMessage.id)  # type: ignore[attr-defined]
-    return list(query.tuples().execute())
+
+def insert_sql(count: int) -> str:
+    """INSERT ... RETURNING id for `count` chat rows, in the database's parameter style."""
+    return _insert_sql(count, db.param())
+
+
+def touch_sql(count: int) -> str:
+    """UPDATE room SET active_at = ? WHERE id IN (`count` ids)."""
+    return _touch_sql(count, db.param())
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(count: int, param: str) -> str:
+    fields = ChatMessage._meta.fields  # type: ignore[attr-defined]
+    columns = ", ".join(f'"{fields[name].column_name}"' for name in CHAT_COLUMNS)
+    row = "(" + ", ".join([param] * len(CHAT_COLUMNS)) + ")"
+    table = ChatMessage._meta.table_name  # type: ignore[attr-defined]
+    return f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([row] * count)} RETURNING "id"'
+
+
+@functools.lru_cache(maxsize=256)
+def _touch_sql(count: int, param: str) -> str:
+    table = Room._meta.table_name  # type: ignore[attr-defined]
+    column = Room._meta.fields["active_at"].column_name  # type: ignore[attr-defined]
+    ids = ", ".join([param] * count)
+    return f'UPDATE "{table}" SET "{column}" = {param} WHERE "id" IN ({ids})'
 
 
 def history(room_id: int, since: int | None) -> list[dict]:

@@ -16,6 +16,7 @@ from peewee import IntegrityError
 from peewee import ModelSelect
 from peewee import OperationalError
 from peewee import PeeweeException
+from peewee import __exception_wrapper__  # type: ignore[attr-defined]
 from playhouse import db_url
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,51 @@ def _sqlite_write_lock() -> Iterator[None]:
         transaction.__exit__(type(exc), exc, exc.__traceback__)
         raise
     transaction.__exit__(None, None, None)
+
+
+def param() -> str:
+    """The driver's parameter placeholder ("?" for SQLite, "%s" for PostgreSQL)."""
+    return database.obj.param if database.obj is not None else "?"
+
+
+def write_returning(sql: str, params: list, rows: bool = True) -> list[tuple]:
+    """Run one write statement (its own transaction: the driver is in autocommit mode).
+
+    Hand-written SQL for the hottest write (chat) on the driver's own cursor, on the
+    connection this greenlet holds (connecting if it holds none). SQLite's write lock
+    is waited for cooperatively as in write(); errors are peewee's, as everywhere.
+    """
+    deadline = time.monotonic() + WRITE_LOCK_WAIT
+    pause = LOCK_RETRY_FIRST
+    target = database.obj
+    while True:
+        try:
+            with __exception_wrapper__:
+                cursor = target.connection().cursor()
+                try:
+                    cursor.execute(sql, params)
+                    return cursor.fetchall() if rows else []
+                finally:
+                    cursor.close()
+        except IntegrityError:
+            raise
+        except OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or not is_sqlite() or time.monotonic() + pause > deadline:
+                raise refused(exc) from exc
+        except PeeweeException as exc:
+            raise refused(exc) from exc
+        gevent.sleep(pause)
+        pause = min(LOCK_RETRY_MAX, pause * 2)
+
+
+def release() -> None:
+    """Give back the connection this greenlet holds, if any (a fresh one comes next)."""
+    try:
+        if database.obj is not None and not database.is_closed():
+            database.close()
+    except PeeweeException:
+        pass
 
 
 def refused(exc: PeeweeException) -> Unavailable:

@@ -1,0 +1,126 @@
+"""Reading a socket in its handler's own greenlet, and one sweep for idle sockets and pings.
+
+simple-websocket reads every socket in a greenlet of its own, which hands each message
+to the handler through an event, and times every wait (the handler's receive timeout,
+its ping selector): a greenlet switch and a timer per message, and a greenlet per
+socket. Here the handler greenlet that flask-sock gives each socket reads it itself,
+feeding simple-websocket's own protocol code (wsproto, pongs, close replies, message
+size), and waits for data with no timer at all. Pings and the idle timeout are one
+sweep per worker over the hub's connections instead of a timer per wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import gevent
+from gevent.event import Event
+from simple_websocket import Server
+
+from avalon.protocol.codes import CloseCode
+from avalon.realtime import hub
+
+log = logging.getLogger(__name__)
+
+RECEIVE_BYTES = 4096
+PING_FRAME = b"\x89\x00"  # FIN + ping, no payload (server frames are not masked)
+IDLE_REASON = "no frames received: idle timeout"
+
+
+class InlineReader:
+    """Stands in for simple-websocket's reader thread, which is never started.
+
+    The handler greenlet reads (receive()); join() waits until its read loop ended,
+    which is what the writer waits for after sending a close frame.
+    """
+
+    __slots__ = ("name", "finished", "_event")
+
+    def __init__(self, target: Callable[[], None] | None = None) -> None:
+        self.name = "inline-reader"
+        self.finished = False
+        self._event: Event | None = None  # made only for a join that has to wait
+
+    def start(self) -> None:
+        """Nothing to start: the handler reads."""
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the read loop to end, at most `timeout` seconds."""
+        if self.finished:
+            return
+        if self._event is None:
+            self._event = Event()
+        self._event.wait(timeout)
+
+    def is_alive(self) -> bool:
+        return not self.finished
+
+    def finish(self) -> None:
+        """The read loop is over: release whoever waits in join()."""
+        self.finished = True
+        if self._event is not None:
+            self._event.set()
+
+
+def receive(ws: Server) -> str | bytes | None:
+    """The socket's next message, read in the calling greenlet; None once it is closed.
+
+    Control frames are answered on the way (pongs, the close reply) by simple-websocket's
+    own event handling, exactly as its reader thread would.
+    """
+    buffered = ws.input_buffer
+    while not buffered:
+        if not ws.connected:
+            return None
+        try:
+            data = ws.sock.read_some(RECEIVE_BYTES)
+        except OSError:
+            data = b""
+        if not data:
+            ws.connected = False
+            return None
+        ws.ws.receive_data(data)
+        ws.connected = ws._handle_events()
+    return buffered.pop(0)
+
+
+def drain_until_closed(ws: Server, timeout: float) -> None:
+    """Read and drop frames until the client's close reply (or EOF), at most `timeout`."""
+    with gevent.Timeout(timeout, False):
+        while receive(ws) is not None:
+            pass
+
+
+def sweep_once(now: float, ping_interval: float, idle_timeout: float) -> None:
+    """Close sockets silent for idle_timeout; ping those silent for ping_interval; retire
+    writers that had nothing to write since the last sweep."""
+    for conn in hub.all_connections():
+        if conn.closing:
+            continue
+        conn.retire_if_idle()
+        silent = now - conn.sock.last_received
+        if silent >= idle_timeout:
+            conn.close(CloseCode.IDLE, IDLE_REASON)
+        elif silent >= ping_interval and now - conn.last_ping >= ping_interval:
+            conn.last_ping = now
+            conn.send_frame(PING_FRAME)
+
+
+def sweep_interval(ping_interval: float, idle_timeout: float) -> float:
+    """How often the sweep runs: every second, or a quarter of a shorter period (>= 0.1 s).
+
+    A writer retires one to two intervals after its last write."""
+    return min(1.0, max(0.1, min(ping_interval, idle_timeout) / 4))
+
+
+def sweep_forever(ping_interval: float, idle_timeout: float) -> None:
+    """Run the idle and ping sweep for as long as the worker lives."""
+    pause = sweep_interval(ping_interval, idle_timeout)
+    while True:
+        gevent.sleep(pause)
+        try:
+            sweep_once(time.monotonic(), ping_interval, idle_timeout)
+        except Exception:  # never let one bad connection stop the sweep
+            log.exception("event=sweep_failed")

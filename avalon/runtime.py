@@ -48,7 +48,9 @@ def start_worker(app: Flask, share_metrics: bool = True) -> None:
     if share_metrics:
         gevent.spawn(metrics.publish_forever)
     config = app.config
-    gevent.spawn(reader.sweep_forever, config["PING_INTERVAL"], config["IDLE_TIMEOUT"])
+    # One sweep for idle sockets, pings, idle writers and chat stuck in storage.
+    expire_chat = context.state(app).chat_writer.expire
+    gevent.spawn(reader.sweep_forever, config["PING_INTERVAL"], config["IDLE_TIMEOUT"], expire_chat)
 
 
 def stop_worker(app: Flask) -> None:

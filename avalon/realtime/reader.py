@@ -3,10 +3,10 @@
 simple-websocket reads every socket in a greenlet of its own, which hands each message
 to the handler through an event, and times every wait (the handler's receive timeout,
 its ping selector): a greenlet switch and a timer per message, and a greenlet per
-socket. Here the handler greenlet that flask-sock gives each socket reads it itself,
-feeding simple-websocket's own protocol code (wsproto, pongs, close replies, message
-size), and waits for data with no timer at all. Pings and the idle timeout are one
-sweep per worker over the hub's connections instead of a timer per wait.
+socket. Here the handler greenlet that flask-sock gives each socket reads it itself
+(frames parsed by realtime/frames.py; simple-websocket still does the handshake and the
+server's close) and waits for data with no timer at all. Pings and the idle timeout are
+one sweep per worker over the hub's connections instead of a timer per wait.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from simple_websocket import Server
 
 from avalon.protocol.codes import CloseCode
 from avalon.realtime import hub
+from avalon.realtime.frames import ClientFrames
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +37,12 @@ class InlineReader:
     which is what the writer waits for after sending a close frame.
     """
 
-    __slots__ = ("name", "finished", "_event")
+    __slots__ = ("name", "finished", "frames", "_event")
 
     def __init__(self, target: Callable[[], None] | None = None) -> None:
         self.name = "inline-reader"
         self.finished = False
+        self.frames = ClientFrames()  # this socket's parse state
         self._event: Event | None = None  # made only for a join that has to wait
 
     def start(self) -> None:
@@ -67,10 +69,11 @@ class InlineReader:
 def receive(ws: Server) -> str | bytes | None:
     """The socket's next message, read in the calling greenlet; None once it is closed.
 
-    Control frames are answered on the way (pongs, the close reply) by simple-websocket's
-    own event handling, exactly as its reader thread would.
+    Control frames are answered on the way (pongs, the close reply); protocol errors
+    are answered with their close code (realtime/frames.py).
     """
     buffered = ws.input_buffer
+    frames = ws.thread.frames
     while not buffered:
         if not ws.connected:
             return None
@@ -81,8 +84,7 @@ def receive(ws: Server) -> str | bytes | None:
         if not data:
             ws.connected = False
             return None
-        ws.ws.receive_data(data)
-        ws.connected = ws._handle_events()
+        frames.feed(ws, data)
     return buffered.pop(0)
 
 
@@ -115,12 +117,17 @@ def sweep_interval(ping_interval: float, idle_timeout: float) -> float:
     return min(1.0, max(0.1, min(ping_interval, idle_timeout) / 4))
 
 
-def sweep_forever(ping_interval: float, idle_timeout: float) -> None:
-    """Run the idle and ping sweep for as long as the worker lives."""
+def sweep_forever(
+    ping_interval: float, idle_timeout: float, also: Callable[[float], None] | None = None
+) -> None:
+    """Run the idle and ping sweep (and `also(now)`) for as long as the worker lives."""
     pause = sweep_interval(ping_interval, idle_timeout)
     while True:
         gevent.sleep(pause)
         try:
-            sweep_once(time.monotonic(), ping_interval, idle_timeout)
+            now = time.monotonic()
+            sweep_once(now, ping_interval, idle_timeout)
+            if also is not None:
+                also(now)
         except Exception:  # never let one bad connection stop the sweep
             log.exception("event=sweep_failed")

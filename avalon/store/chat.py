@@ -24,7 +24,7 @@ from avalon.store.models import chat_payload
 from avalon.store.models import utcnow
 
 MAX_BATCH = 200  # messages stored by one statement at most
-STORE_TIMEOUT = 10.0  # seconds a handler waits for its message to be stored
+STORE_TIMEOUT = 10.0  # seconds a handler waits for its message to be stored (expire())
 RECENT_CHAT = 50  # chat messages in the first state frame
 MAX_CHAT_SINCE = 500  # chat messages sent at most for a since= reconnect
 CHAT_COLUMNS = ("room", "player", "message", "sent_at")  # the order of the INSERT's values
@@ -38,6 +38,8 @@ class ChatWriter:
         self.pending: Queue = Queue()
         self.writer: gevent.Greenlet | None = None
         self.touched: dict[int, float] = {}  # room id -> when its active_at was last set
+        self.batch: list[tuple] = []  # the batch being stored ...
+        self.batch_started = 0.0  # ... since then (monotonic)
 
     def store(self, room_id: int, player_id: int, display_name: str, text: str) -> dict:
         """Store one chat message and return its payload (with its id)."""
@@ -45,7 +47,21 @@ class ChatWriter:
         self.pending.put((room_id, player_id, display_name, text, result))
         if self.writer is None or self.writer.dead:
             self.writer = gevent.spawn(self._write_forever)
-        return result.get(timeout=STORE_TIMEOUT)
+        # No timer per message: the worker's sweep calls expire() (STORE_TIMEOUT).
+        return result.get()
+
+    def expire(self, now: float) -> None:
+        """Fail every waiting message if the batch being stored is older than STORE_TIMEOUT."""
+        if not self.batch or now - self.batch_started < STORE_TIMEOUT:
+            return
+        failure = db.Unavailable("storing chat timed out")
+        waiting = self.batch
+        self.batch = []
+        while not self.pending.empty():
+            waiting.append(self.pending.get_nowait())
+        for *_, result in waiting:
+            if not result.ready():
+                result.set_exception(failure)
 
     def _write_forever(self) -> None:
         """Store whatever is waiting, in one statement, for as long as the worker lives."""
@@ -54,12 +70,15 @@ class ChatWriter:
             while len(batch) < MAX_BATCH and not self.pending.empty():
                 batch.append(self.pending.get_nowait())
             sent_at = utcnow()
+            self.batch, self.batch_started = batch, time.monotonic()
             try:
                 ids = self._write(batch, sent_at)
             except Exception as exc:  # every waiting handler gets the failure
                 for *_, result in batch:
                     result.set_exception(exc)
                 continue
+            finally:
+                self.batch = []
             for message_id, (_, player_id, name, text, result) in zip(ids, batch, strict=True):
                 result.set(chat_payload(message_id, player_id, name, text, sent_at))
 

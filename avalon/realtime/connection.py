@@ -167,32 +167,34 @@ class Connection:
         Frames that queued up while the last write was in progress go out together in
         one write: fewer system calls exactly when a client is busiest.
         """
+        queue, send = self.queue, self.sock.send
         try:
             if self.first_frame:
                 first, self.first_frame = self.first_frame, b""
-                self.sock.send(first)
+                send(first)
             while True:
-                batch: list[bytes] = []
-                size = 0
-                item = self.queue.get()  # no timeout: no timer armed per wait
+                item = queue.get()  # no timeout: no timer armed per wait
+                if type(item) is bytes and queue.empty():  # the usual case: one frame
+                    send(item)
+                    metrics.inc("avalon_messages_out_total")
+                    self.active = True
+                    continue
                 if item is RETIRE:
-                    if self.queue.empty():  # nothing can arrive before we return
+                    if queue.empty():  # nothing can arrive before we return
                         self.writer = None
                         return
                     continue
+                batch: list[bytes] = []
+                size = 0
                 while not isinstance(item, _Close):
-                    if item is RETIRE:  # frames came after it: not idle after all
-                        if self.queue.empty():
-                            break
-                        item = self.queue.get_nowait()
-                        continue
-                    batch.append(item)
-                    size += len(item)
-                    if size >= MAX_BATCH_BYTES or self.queue.empty():
+                    if item is not RETIRE:  # a RETIRE with frames behind it: not idle
+                        batch.append(item)
+                        size += len(item)
+                    if size >= MAX_BATCH_BYTES or queue.empty():
                         break
-                    item = self.queue.get_nowait()
+                    item = queue.get_nowait()
                 if batch:
-                    self.sock.send(batch[0] if len(batch) == 1 else b"".join(batch))
+                    send(batch[0] if len(batch) == 1 else b"".join(batch))
                     metrics.inc("avalon_messages_out_total", len(batch))
                     self.active = True
                 if isinstance(item, _Close):

@@ -52,7 +52,7 @@ def close_frame(code: int | None, reason: str = "") -> bytes:
 class ClientFrames:
     """The read state of one socket: bytes not yet parsed, the message being joined."""
 
-    __slots__ = ("pending", "need", "parts", "opcode", "size")
+    __slots__ = ("pending", "need", "parts", "opcode", "size", "refused")
 
     def __init__(self) -> None:
         self.pending = bytearray()  # the start of a frame not complete yet ...
@@ -60,6 +60,7 @@ class ClientFrames:
         self.parts: list[bytes] = []  # fragments of the message in progress
         self.opcode = 0  # TEXT or BINARY while a fragmented message is in progress
         self.size = 0
+        self.refused = False  # we closed on a protocol error: the client may still send
 
     def feed(self, ws: Server, data: bytes) -> None:
         """Parse what arrived: messages to ws.input_buffer, control frames answered.
@@ -113,6 +114,7 @@ class ClientFrames:
                     return
         except Violation as violation:
             self.pending = bytearray()
+            self.refused = True
             if ws.connected:
                 ws.connected = False
                 ws.sock.send(close_frame(violation.code, violation.reason))

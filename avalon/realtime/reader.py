@@ -59,11 +59,19 @@ class InlineReader:
     def is_alive(self) -> bool:
         return not self.finished
 
-    def finish(self) -> None:
-        """The read loop is over: release whoever waits in join()."""
+    def finish(self, ws: Server) -> None:
+        """The read loop is over: release whoever waits in join().
+
+        After closing on a protocol error (say a frame over the size limit) the client
+        may still be sending: the socket is shut for writing and drained to its end
+        (SerialSocket.close, at most a few seconds), or the kernel would answer the
+        unread bytes with a reset that can destroy the close frame before it is read.
+        """
         self.finished = True
         if self._event is not None:
             self._event.set()
+        if self.frames.refused:
+            ws.sock.close()
 
 
 def receive(ws: Server) -> str | bytes | None:

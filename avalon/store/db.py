@@ -146,20 +146,35 @@ def param() -> str:
     return database.obj.param if database.obj is not None else "?"
 
 
-def write_returning(sql: str, params: list, rows: bool = True) -> list[tuple]:
-    """Run one write statement (its own transaction: the driver is in autocommit mode).
+def checkout() -> Any:
+    """A driver connection of the pool for one long-lived user (the chat writer).
 
-    Hand-written SQL for the hottest write (chat) on the driver's own cursor, on the
-    connection this greenlet holds (connecting if it holds none). SQLite's write lock
-    is waited for cooperatively as in write(); errors are peewee's, as everywhere.
+    It counts against the pool's size until discard(); it is configured like every
+    pooled connection (pragmas) and runs in autocommit mode, as peewee's all do.
+    """
+    return database.obj._connect()
+
+
+def discard(connection: Any) -> None:
+    """Close a connection from checkout() and take it off the pool's books."""
+    try:
+        database.obj._close(connection, close_conn=True)
+    except Exception:  # closing a broken connection may fail too: it is gone either way
+        log.debug("closing a discarded connection failed", exc_info=True)
+
+
+def write_returning(sql: str, params: list, connection: Any, rows: bool = True) -> list[tuple]:
+    """Run one write statement (its own transaction: autocommit) on a driver connection.
+
+    Hand-written SQL for the hottest write (chat) on the driver's own cursor. SQLite's
+    write lock is waited for cooperatively as in write(); errors are peewee's.
     """
     deadline = time.monotonic() + WRITE_LOCK_WAIT
     pause = LOCK_RETRY_FIRST
-    target = database.obj
     while True:
         try:
             with __exception_wrapper__:
-                cursor = target.connection().cursor()
+                cursor = connection.cursor()
                 try:
                     cursor.execute(sql, params)
                     return cursor.fetchall() if rows else []
@@ -175,15 +190,6 @@ def write_returning(sql: str, params: list, rows: bool = True) -> list[tuple]:
             raise refused(exc) from exc
         gevent.sleep(pause)
         pause = min(LOCK_RETRY_MAX, pause * 2)
-
-
-def release() -> None:
-    """Give back the connection this greenlet holds, if any (a fresh one comes next)."""
-    try:
-        if database.obj is not None and not database.is_closed():
-            database.close()
-    except PeeweeException:
-        pass
 
 
 def refused(exc: PeeweeException) -> Unavailable:

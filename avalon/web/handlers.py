@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from flask import current_app
 from peewee import PeeweeException
 from simple_websocket import Server
 
@@ -36,7 +35,7 @@ def run_session(ws: Server, session: Session, config: dict) -> None:
     try:
         read_loop(ws, session, config["MAX_MESSAGE_BYTES"])
     finally:
-        ws.thread.finish()  # the writer may be waiting for the read loop to end
+        ws.thread.finish(ws)  # the writer may be waiting for the read loop to end
 
 
 def read_loop(ws: Server, session: Session, max_bytes: int) -> None:
@@ -79,11 +78,11 @@ def answer_error(session: Session, err: ProtocolError, correlation_id: str | Non
 
 def handle_chat(session: Session, payload: dict, correlation_id: str | None) -> None:
     """Validate, store and broadcast a chat message."""
-    if not context.state().seat_limits.allow_chat(session.room.code, session.player.id):
+    state, room, player = session.state, session.room, session.player
+    if not state.seat_limits.allow_chat(room.code, player.id):
         raise ProtocolError(codes.RATE_LIMITED, "slow down: too many chat messages")
-    text = clean_chat_message(payload.get("message"), current_app.config["CHAT_MAX_LENGTH"])
-    room, player = session.room, session.player
-    chat.post(room.id, room.code, player.id, player.display_name, text, correlation_id)
+    text = clean_chat_message(payload.get("message"), session.chat_max_length)
+    chat.post(state, room.id, room.code, player.id, player.display_name, text, correlation_id)
 
 
 def handle_system(session: Session, payload: dict, correlation_id: str | None) -> None:

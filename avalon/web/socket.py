@@ -177,6 +177,8 @@ def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Sessio
         player,
         SlidingWindow(ERROR_LIMIT, ERROR_WINDOW),
         came_online,
+        context.state(),
+        config["CHAT_MAX_LENGTH"],
     )
 
 

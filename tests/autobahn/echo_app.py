@@ -83,7 +83,7 @@ def echo(ws: Server) -> None:
     except ConnectionClosed:
         pass
     finally:
-        ws.thread.finish()
+        ws.thread.finish(ws)
         conn.close(1000, "bye")
         conn.wait_closed(WRITE_TIMEOUT + 3)
 

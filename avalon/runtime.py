@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from avalon.services import token_refresh
 
 log = logging.getLogger(__name__)
 
+GC_YOUNG_THRESHOLD = 5000  # allocations between two young collections (Python's is 700)
 SHUTDOWN_WAIT = 5.0  # seconds the shutdown hook waits for sockets to finish
 SHUTDOWN_POLL = 0.25  # seconds between looks at whether the worker is still alive
 
@@ -51,6 +53,21 @@ def start_worker(app: Flask, share_metrics: bool = True) -> None:
     # One sweep for idle sockets, pings, idle writers and chat stuck in storage.
     expire_chat = context.state(app).chat_writer.expire
     gevent.spawn(reader.sweep_forever, config["PING_INTERVAL"], config["IDLE_TIMEOUT"], expire_chat)
+    settle_heap()
+
+
+def settle_heap() -> None:
+    """Keep the garbage collector off the objects every worker has from its start.
+
+    The app, its libraries and their caches are hundreds of thousands of objects that
+    live as long as the worker. Every full collection walked them all (the largest
+    single cost of a quiet room's chat message in a profile), and so did every metrics
+    scrape counting greenlets. Frozen, they are never walked again; what is created
+    later is collected as usual, young objects a little less eagerly.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def stop_worker(app: Flask) -> None:

@@ -60,10 +60,10 @@ def settle_heap() -> None:
     """Keep the garbage collector off the objects every worker has from its start.
 
     The app, its libraries and their caches are hundreds of thousands of objects that
-    live as long as the worker. Every full collection walked them all (the largest
-    single cost of a quiet room's chat message in a profile), and so did every metrics
-    scrape counting greenlets. Frozen, they are never walked again; what is created
-    later is collected as usual, young objects a little less eagerly.
+    live as long as the worker. Every full collection walked them all, and so does
+    every metrics scrape that counts greenlets (a walk of the heap). Frozen, they are
+    never walked again; what is created later is collected as usual, young objects a
+    little less eagerly.
     """
     gc.collect()
     gc.freeze()

@@ -31,4 +31,6 @@ def post_worker_init(worker):
     # Snapshots for the sibling workers' scrapes: none to share with a single worker.
     share = worker.cfg.workers > 1 or bool(os.environ.get("AVALON_METRICS_DIR"))
     runtime.start_worker(app, share_metrics=share)
-    runtime.watch_shutdown(app, lambda: worker.alive)
+    # gunicorn closes a stopping worker's listeners (its copies) within a second.
+    listening = lambda: any(s.fileno() != -1 for s in worker.sockets)  # noqa: E731
+    runtime.watch_shutdown(app, lambda: worker.alive, listening)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
+import time
 from collections.abc import Callable
 
 import gevent
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 
 GC_YOUNG_THRESHOLD = 5000  # allocations between two young collections (Python's is 700)
 SHUTDOWN_WAIT = 5.0  # seconds the shutdown hook waits for sockets to finish
+LISTENER_WAIT = 2.0  # seconds the shutdown waits for the worker to stop accepting
 SHUTDOWN_POLL = 0.25  # seconds between looks at whether the worker is still alive
 
 
@@ -67,6 +70,9 @@ def settle_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+    # Thawed before the interpreter tears down, or the frozen objects would die after
+    # their modules (logging's weak references then fail noisily at every worker exit).
+    atexit.register(gc.unfreeze)
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
@@ -76,13 +82,24 @@ def stop_worker(app: Flask) -> None:
     context.state(app).broker.stop()
 
 
-def watch_shutdown(app: Flask, alive: Callable[[], bool]) -> gevent.Greenlet:
-    """Close the worker's sockets once `alive()` turns False (gunicorn's SIGTERM)."""
+def watch_shutdown(
+    app: Flask, alive: Callable[[], bool], accepting: Callable[[], bool] | None = None
+) -> gevent.Greenlet:
+    """Close the worker's sockets once `alive()` turns False (gunicorn's SIGTERM).
+
+    Clients told to go (1001) come straight back: when `accepting()` says whether this
+    worker still takes connections, the closes wait (at most LISTENER_WAIT) until it
+    stopped, so the reconnects queue for a fresh worker instead of being refused here.
+    """
 
     def watch() -> None:
         while alive():
             gevent.sleep(SHUTDOWN_POLL)
-        log.info("event=worker_stopping closing_with=1001")
+        began = time.monotonic()
+        while accepting is not None and accepting() and time.monotonic() < began + LISTENER_WAIT:
+            gevent.sleep(0.05)
+        waited = time.monotonic() - began
+        log.info("event=worker_stopping closing_with=1001 waited_for_listeners=%.2f", waited)
         stop_worker(app)
 
     return gevent.spawn(watch)

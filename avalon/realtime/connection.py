@@ -39,6 +39,8 @@ class _Retire:
 
 
 RETIRE = _Retire()
+WRITING: set[Connection] = set()  # connections whose writer greenlet is alive
+PING_FRAME = b"\x89\x00"  # FIN + ping, no payload (server frames are not masked)
 
 
 class Connection:
@@ -103,6 +105,7 @@ class Connection:
         """Spawn the writer if frames may flow and none is running."""
         if self.started and self.writer is None:
             self.writer = gevent.spawn(self._write_loop)
+            WRITING.add(self)
 
     def send_frame(self, frame: bytes) -> None:
         """Queue a framed message; a client that lets its queue fill is dropped."""
@@ -176,6 +179,9 @@ class Connection:
                 item = queue.get()  # no timeout: no timer armed per wait
                 if type(item) is bytes and queue.empty():  # the usual case: one frame
                     send(item)
+                    if item is PING_FRAME:  # the sweep's ping to a quiet socket: no linger
+                        self.writer = None
+                        return
                     metrics.inc("avalon_messages_out_total")
                     self.active = True
                     continue
@@ -205,6 +211,8 @@ class Connection:
         except Exception:
             log.exception("writer failed room=%s player=%s", self.room_code, self.player_id)
             self.sock.abort()
+        finally:
+            WRITING.discard(self)
 
     def _send_close(self, item: _Close) -> None:
         """Send the close frame, give the client a moment to answer, then cut the socket."""

@@ -21,13 +21,15 @@ from simple_websocket import Server
 
 from avalon.protocol.codes import CloseCode
 from avalon.realtime import hub
+from avalon.realtime.connection import PING_FRAME
+from avalon.realtime.connection import WRITING
 from avalon.realtime.frames import ClientFrames
 
 log = logging.getLogger(__name__)
 
 RECEIVE_BYTES = 4096
-PING_FRAME = b"\x89\x00"  # FIN + ping, no payload (server frames are not masked)
 IDLE_REASON = "no frames received: idle timeout"
+RETIRE_EVERY = 1.0  # seconds: a writer exits one to two of these after its last write
 
 
 class InlineReader:
@@ -103,13 +105,17 @@ def drain_until_closed(ws: Server, timeout: float) -> None:
             pass
 
 
+def retire_writers() -> None:
+    """Let writers that had nothing to write since the last look exit."""
+    for conn in list(WRITING):
+        conn.retire_if_idle()
+
+
 def sweep_once(now: float, ping_interval: float, idle_timeout: float) -> None:
-    """Close sockets silent for idle_timeout; ping those silent for ping_interval; retire
-    writers that had nothing to write since the last sweep."""
+    """Close sockets silent for idle_timeout; ping those silent for ping_interval."""
     for conn in hub.all_connections():
         if conn.closing:
             continue
-        conn.retire_if_idle()
         silent = now - conn.sock.last_received
         if silent >= idle_timeout:
             conn.close(CloseCode.IDLE, IDLE_REASON)
@@ -119,22 +125,26 @@ def sweep_once(now: float, ping_interval: float, idle_timeout: float) -> None:
 
 
 def sweep_interval(ping_interval: float, idle_timeout: float) -> float:
-    """How often the sweep runs: every second, or a quarter of a shorter period (>= 0.1 s).
-
-    A writer retires one to two intervals after its last write."""
-    return min(1.0, max(0.1, min(ping_interval, idle_timeout) / 4))
+    """How often every socket is looked at: a fifth of the shorter period, 0.1 to 5 s."""
+    return min(5.0, max(0.1, min(ping_interval, idle_timeout) / 5))
 
 
 def sweep_forever(
     ping_interval: float, idle_timeout: float, also: Callable[[float], None] | None = None
 ) -> None:
-    """Run the idle and ping sweep (and `also(now)`) for as long as the worker lives."""
-    pause = sweep_interval(ping_interval, idle_timeout)
+    """Forever: retire idle writers (and call `also(now)`) every RETIRE_EVERY seconds;
+    close idle sockets and ping quiet ones every sweep_interval()."""
+    pause = min(RETIRE_EVERY, sweep_interval(ping_interval, idle_timeout))
+    every = max(1, round(sweep_interval(ping_interval, idle_timeout) / pause))
+    turn = 0
     while True:
         gevent.sleep(pause)
+        turn += 1
         try:
             now = time.monotonic()
-            sweep_once(now, ping_interval, idle_timeout)
+            retire_writers()
+            if turn % every == 0:
+                sweep_once(now, ping_interval, idle_timeout)
             if also is not None:
                 also(now)
         except Exception:  # never let one bad connection stop the sweep

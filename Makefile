@@ -42,8 +42,16 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(DEV_STAMP)
-	$(BIN)/python bench/fanout.py --spawn-server --rooms 10 --clients 10
+# The reference servers of the benchmark table live in their own virtualenv.
+BENCH_VENV := .bench-venv
+
+$(BENCH_VENV)/.requirements: bench/requirements.txt
+	$(PYTHON) -m venv --clear $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -r bench/requirements.txt
+	cp bench/requirements.txt $@
+
+bench: $(DEV_STAMP) $(BENCH_VENV)/.requirements
+	$(BIN)/python bench/compare.py --ref-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .autobahn-venv .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) .autobahn-venv .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -45,7 +45,9 @@ def post_worker_init(worker):
 
     app = worker.wsgi  # the Flask app gunicorn loaded for this worker
     runtime.start_worker(app)
-    runtime.watch_shutdown(app, lambda: worker.alive)
+    # gunicorn closes a stopping worker's listeners (its copies) within a second.
+    listening = lambda: any(s.fileno() != -1 for s in worker.sockets)  # noqa: E731
+    runtime.watch_shutdown(app, lambda: worker.alive, listening)
 
 
 def child_exit(server, worker):

@@ -37,6 +37,7 @@ from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 from typing import Any
 
+import wire
 from spawn import SpawnedServer
 from spawn import proc_stat_fields
 from websockets.asyncio.client import ClientConnection
@@ -62,6 +63,7 @@ class Options:
     drain: float
     connect_timeout: float
     connect_concurrency: int
+    kind: str = "avalon"  # which server's dialect the client speaks (bench/wire.py)
 
 
 @dataclass
@@ -107,14 +109,21 @@ class ProcResult:
 
 def cpu_seconds(pids: list[int]) -> float:
     """User plus system CPU seconds used so far by these processes (gone ones count 0)."""
-    ticks = 0
+    return sum(cpu_split(pids))
+
+
+def cpu_split(pids: list[int]) -> tuple[float, float]:
+    """User and system CPU seconds used so far by these processes (gone ones count 0)."""
+    user = system = 0
     for pid in pids:
         try:
             fields = proc_stat_fields(pid)
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return ticks / os.sysconf("SC_CLK_TCK")
+        user += int(fields[11])  # utime, stime (fields 14 and 15)
+        system += int(fields[12])
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
 
 
 def scan_log(path: Path) -> dict[str, Any]:
@@ -177,10 +186,9 @@ def create_rooms(base_url: str, rooms: int, clients: int, players: int) -> list[
         return list(pool.map(lambda _: create_room(base_url, clients, players), range(rooms)))
 
 
-def socket_url(base_url: str, seat: dict) -> str:
+def socket_url(base_url: str, seat: dict, kind: str = "avalon") -> str:
     """The room socket URL for one seat."""
-    ws_base = "ws" + base_url.removeprefix("http")
-    return f"{ws_base}/ws/rooms/{seat['code']}?player_id={seat['player_id']}&token={seat['token']}"
+    return wire.socket_url(kind, base_url, seat)
 
 
 # Client process
@@ -197,7 +205,8 @@ async def run_client(rooms: list[list[dict]], base_url: str, options: Options, p
     result = ProcResult()
     latencies: array = array("d")
     by_room = [
-        [Client(s["code"], s["player_id"], socket_url(base_url, s)) for s in r] for r in rooms
+        [Client(s["code"], s["player_id"], socket_url(base_url, s, options.kind)) for s in r]
+        for r in rooms
     ]
     clients = [client for room in by_room for client in room]
     result.sockets = len(clients)
@@ -208,12 +217,16 @@ async def run_client(rooms: list[list[dict]], base_url: str, options: Options, p
     message, start = await loop.run_in_executor(None, pipe.recv)
     if message != "start":
         return
-    readers = [asyncio.create_task(read_loop(c, latencies, result)) for c in clients if c.ws]
+    readers = [
+        asyncio.create_task(read_loop(c, latencies, result, options.kind)) for c in clients if c.ws
+    ]
     end = start + options.duration
     take = 1 if options.senders == "one" else None
     senders = [c for room in by_room for c in room[:take] if c.ws]
     cpu_before = time.process_time()
-    lags = await asyncio.gather(*(send_loop(c, options.rate, start, end) for c in senders))
+    lags = await asyncio.gather(
+        *(send_loop(c, options.rate, start, end, options.kind) for c in senders)
+    )
     result.send_cpu = time.process_time() - cpu_before
     result.max_send_lag = max(lags, default=0.0)
     await drain(by_room, end + options.drain)
@@ -246,7 +259,7 @@ async def open_socket(
                     max_queue=4096,
                     open_timeout=None,
                 )
-                first = json.loads(await ws.recv())
+                problem = await wire.handshake(options.kind, ws, client.code)
         except ConnectionClosed as closed:
             code = closed.rcvd.code if closed.rcvd else "no close frame"
             result.connect_errors[f"closed {code}"] += 1
@@ -254,15 +267,17 @@ async def open_socket(
         except Exception as exc:  # refused handshakes, timeouts, resets: count them all
             result.connect_errors[type(exc).__name__] += 1
             return
-        if first.get("type") != "state":
-            result.connect_errors["first frame not state"] += 1
+        if problem is not None:
+            result.connect_errors[problem] += 1
             await ws.close()
             return
         client.ws = ws
         result.connect_times.append(time.perf_counter() - began)
 
 
-async def send_loop(client: Client, rate: float, start: float, end: float) -> float:
+async def send_loop(
+    client: Client, rate: float, start: float, end: float, kind: str = "avalon"
+) -> float:
     """Send chat messages on a fixed schedule until `end`; return the worst lag behind it."""
     assert client.ws is not None
     interval = 1.0 / rate
@@ -275,13 +290,8 @@ async def send_loop(client: Client, rate: float, start: float, end: float) -> fl
         else:
             worst = max(worst, -delay)
         text = f"{TAG}:{client.player_id}:{client.sent}:{time.time():.6f}"
-        envelope = {
-            "type": "chat",
-            "correlation_id": f"c{client.sent}",
-            "payload": {"message": text},
-        }
         try:
-            await client.ws.send(json.dumps(envelope))
+            await client.ws.send(wire.chat_frame(kind, client.code, client.sent, text))
         except ConnectionClosed:
             client.stopped = True
             break
@@ -290,23 +300,25 @@ async def send_loop(client: Client, rate: float, start: float, end: float) -> fl
     return worst
 
 
-async def read_loop(client: Client, latencies: array, result: ProcResult) -> None:
+async def read_loop(
+    client: Client, latencies: array, result: ProcResult, kind: str = "avalon"
+) -> None:
     """Record every benchmark chat delivery and every error until the socket closes."""
     assert client.ws is not None
     try:
         async for raw in client.ws:
             now = time.time()
-            message = json.loads(raw)
-            kind = message.get("type")
-            if kind == "event" and message.get("event") == "chat":
-                text = message["payload"]["message"]
-                if text.startswith(TAG + ":"):
-                    latencies.append(now - float(text.rsplit(":", 1)[1]))
+            what, value = wire.parse(kind, raw)
+            if what == "chat":
+                if value.startswith(TAG + ":"):
+                    latencies.append(now - float(value.rsplit(":", 1)[1]))
                     client.received += 1
-            elif kind == "error":
-                result.errors[message.get("event", "?")] += 1
-                if str(message.get("correlation_id", "")).startswith("c"):
+            elif what == "error":
+                result.errors[value[0]] += 1
+                if value[1].startswith("c"):
                     client.refused += 1
+            elif what == "reply":
+                await client.ws.send(value)
     except ConnectionClosed as closed:
         client.close_code = closed.rcvd.code if closed.rcvd else 1006  # 1006: no close frame
     else:  # the iteration ends quietly on a 1000 or 1001 close
@@ -382,7 +394,11 @@ def run_benchmark(args: argparse.Namespace, base_url: str, pids: list[int]) -> d
     """Create rooms, run the client processes, and gather every measurement."""
     load_before = os.getloadavg()[0]
     began = time.perf_counter()
-    rooms = create_rooms(base_url, args.rooms, args.clients, args.players)
+    kind = getattr(args, "kind", "avalon")
+    if kind == "avalon":
+        rooms = create_rooms(base_url, args.rooms, args.clients, args.players)
+    else:
+        rooms = wire.plain_rooms(args.rooms, args.clients)
     setup_time = time.perf_counter() - began
     options = Options(
         args.rate,
@@ -391,6 +407,7 @@ def run_benchmark(args: argparse.Namespace, base_url: str, pids: list[int]) -> d
         args.drain,
         args.connect_timeout,
         args.connect_concurrency,
+        kind,
     )
     context = multiprocessing.get_context("spawn")
     pipes, procs = [], []
@@ -404,12 +421,14 @@ def run_benchmark(args: argparse.Namespace, base_url: str, pids: list[int]) -> d
         connect_began = time.perf_counter()
         ready = receive_all(pipes, "ready", args.connect_timeout * args.clients * args.rooms + 30)
         connect_time = time.perf_counter() - connect_began
-        cpu_before = cpu_seconds(pids) if pids else None
+        split_before = cpu_split(pids) if pids else None
+        cpu_before = sum(split_before) if split_before else None
         start = time.time() + START_DELAY
         for pipe in pipes:
             pipe.send(("start", start))
         done = receive_all(pipes, "done", START_DELAY + args.duration + args.drain + 60)
-        cpu_after = cpu_seconds(pids) if pids else None
+        split_after = cpu_split(pids) if pids else None
+        cpu_after = sum(split_after) if split_after else None
         wall = time.time() - start
         for pipe in pipes:
             pipe.send(("close", None))
@@ -423,6 +442,11 @@ def run_benchmark(args: argparse.Namespace, base_url: str, pids: list[int]) -> d
     server_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     summary = summarize(args, results, ready, closed, setup_time, connect_time, server_cpu, wall)
     summary["load_average_1min"] = {"before": load_before, "after": os.getloadavg()[0]}
+    if summary["server_cpu"] is not None and split_before and split_after:
+        system = split_after[1] - split_before[1]
+        summary["server_cpu"]["system_share"] = (
+            round(system / server_cpu, 2) if server_cpu else None
+        )
     return summary
 
 
@@ -600,7 +624,8 @@ def print_summary(summary: dict[str, Any], log_info: dict[str, Any] | None) -> N
     else:
         print(
             f"server CPU: {cpu['cpu_s']} s ({cpu['cores_used']} cores),"
-            f" {cpu['us_per_delivery']} us per delivery, {cpu['us_per_message']} us per message"
+            f" {cpu['us_per_delivery']} us per delivery, {cpu['us_per_message']} us per message,"
+            f" {cpu.get('system_share')} of it in the kernel"
         )
     if log_info is not None:
         print(
@@ -651,6 +676,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--server-pid", type=int, action="append", default=[], help="measure CPU of this pid"
+    )
+    parser.add_argument(
+        "--kind",
+        choices=wire.KINDS,
+        default="avalon",
+        help="the server's dialect (bench/wire.py): avalon, or a reference server",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)

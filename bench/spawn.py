@@ -19,7 +19,10 @@ HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback:
 class SpawnedServer:
     """gunicorn with gevent workers on a free loopback port, stopped with SIGTERM."""
 
-    def __init__(self, workers: int, env: dict[str, str], log_path: Path, config: str) -> None:
+    def __init__(
+        self, workers: int, env: dict[str, str], log_path: Path, config: str, root: Path = ROOT
+    ) -> None:
+        self.root = root  # the checkout to serve (another one to compare commits)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -32,7 +35,7 @@ class SpawnedServer:
         """Create the schema, start gunicorn and wait until every worker is up."""
         subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", "init-db"],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             check=True,
             capture_output=True,
@@ -42,7 +45,7 @@ class SpawnedServer:
                 [sys.executable, "-m", "gunicorn", "--config", self.config]
                 + ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
                 + ["wsgi:app"],
-                cwd=ROOT,
+                cwd=self.root,
                 env=self.env,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
@@ -113,3 +116,30 @@ def child_pids(parent: int) -> list[int]:
         if int(fields[1]) == parent:
             pids.append(int(entry.name))
     return sorted(pids)
+
+
+class CommandServer(SpawnedServer):
+    """A reference server of the benchmarks: any command that serves /healthz on a port.
+
+    `command` may contain `{port}`; it runs in `cwd` with `env` added. The measured
+    processes are the command's children (gunicorn's workers) or, for a single-process
+    server, the command itself.
+    """
+
+    def __init__(
+        self, command: list[str], cwd: Path, env: dict[str, str], log_path: Path, workers: int = 1
+    ) -> None:
+        super().__init__(workers, env, log_path, config="")
+        self.command = [part.format(port=self.port) for part in command]
+        self.cwd = cwd
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log_file:
+            self.process = subprocess.Popen(
+                self.command, cwd=self.cwd, env=self.env, stdout=log_file, stderr=subprocess.STDOUT
+            )
+        self.wait_ready()
+
+    def worker_pids(self) -> list[int]:
+        assert self.process is not None
+        return child_pids(self.process.pid) or [self.process.pid]

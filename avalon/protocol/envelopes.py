@@ -35,9 +35,13 @@ def _envelope(kind: str, name: str, payload: dict, correlation_id: str | None) -
     return envelope
 
 
+# One encoder for every envelope: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode(envelope: dict) -> str:
     """Serialise an envelope compactly, keeping non-ASCII text as is."""
-    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(envelope)
 
 
 def to_bytes(envelope: dict) -> bytes:

@@ -81,6 +81,10 @@ def name_key(name: str) -> str:
 
 def chat_problem(text: str) -> str | None:
     """Why a trimmed chat message cannot be shown, or None if it can."""
+    if text.isascii():  # most chat: no marks, no bidi or blank-looking characters
+        if not text.replace("\n", "").isprintable():  # ASCII's unprintables are Cc
+            return "chat message has control characters"
+        return "chat message is blank" if text.isspace() else None
     if has_control_characters(text, allow_newline=True):
         return "chat message has control characters"
     if any(char in BIDI_CONTROLS for char in text):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import gevent
-from gevent.queue import Empty
 from gevent.queue import Full
 from gevent.queue import Queue
 from simple_websocket import Server
@@ -21,7 +20,6 @@ log = logging.getLogger(__name__)
 CLOSE_WAIT = 2.0  # seconds to wait for the client's close reply before cutting the socket
 SLOW_CLIENT_GRACE = 1.0  # a client whose queue overflowed gets this long to take the close
 MAX_BATCH_BYTES = 256 * 1024  # queued frames joined into one write, at most
-WRITER_LINGER = 2.0  # seconds an idle writer waits for more before it exits
 
 
 class _Close:
@@ -32,6 +30,17 @@ class _Close:
     def __init__(self, code: int, reason: str) -> None:
         self.code = code
         self.reason = reason
+
+
+class _Retire:
+    """Queue item from the worker's sweep: an idle writer exits unless frames follow."""
+
+    __slots__ = ()
+
+
+RETIRE = _Retire()
+WRITING: set[Connection] = set()  # connections whose writer greenlet is alive
+PING_FRAME = b"\x89\x00"  # FIN + ping, no payload (server frames are not masked)
 
 
 class Connection:
@@ -50,6 +59,8 @@ class Connection:
         "first_frame",
         "close_code",
         "token_issued",
+        "last_ping",
+        "active",
     )
 
     def __init__(
@@ -68,13 +79,16 @@ class Connection:
         self.player_id = player_id
         self.display_name = display_name
         self.queue: Queue = Queue(queue_size)
-        # The writer greenlet exists only while there is something to write (and a few
-        # seconds after): an idle socket holds no writer, which saves memory per socket.
+        # The writer greenlet exists only while there is something to write (and a second
+        # or two after): an idle socket holds no writer, which saves memory per socket.
+        # The writer waits for frames without a timer; the worker's sweep retires it.
         self.writer: gevent.Greenlet | None = None
         self.started = False  # frames wait until the first snapshot can go first
         self.first_frame = b""
         self.close_code: int | None = None  # set once closing has begun
         self.token_issued = 0.0  # when the player's current token was signed (epoch seconds)
+        self.last_ping = 0.0  # monotonic time of the sweep's last ping (realtime/reader.py)
+        self.active = False  # the writer wrote since the sweep last looked
 
     @property
     def closing(self) -> bool:
@@ -91,6 +105,7 @@ class Connection:
         """Spawn the writer if frames may flow and none is running."""
         if self.started and self.writer is None:
             self.writer = gevent.spawn(self._write_loop)
+            WRITING.add(self)
 
     def send_frame(self, frame: bytes) -> None:
         """Queue a framed message; a client that lets its queue fill is dropped."""
@@ -135,6 +150,15 @@ class Connection:
         self.started = True  # a close goes out even before the first snapshot
         self._wake_writer()
 
+    def retire_if_idle(self) -> None:
+        """Called by the sweep: let a writer that wrote nothing since the last sweep exit."""
+        if self.writer is None:
+            return
+        if self.active:
+            self.active = False
+        elif self.queue.empty():
+            self.queue.put_nowait(RETIRE)
+
     def wait_closed(self, timeout: float) -> None:
         """Wait for the writer to finish (it always does within its bounded writes)."""
         if self.writer is not None:
@@ -146,29 +170,39 @@ class Connection:
         Frames that queued up while the last write was in progress go out together in
         one write: fewer system calls exactly when a client is busiest.
         """
+        queue, send = self.queue, self.sock.send
         try:
             if self.first_frame:
                 first, self.first_frame = self.first_frame, b""
-                self.sock.send(first)
+                send(first)
             while True:
-                batch: list[bytes] = []
-                size = 0
-                try:
-                    item = self.queue.get(timeout=WRITER_LINGER)
-                except Empty:
-                    if self.queue.empty():  # nothing can arrive before we return
+                item = queue.get()  # no timeout: no timer armed per wait
+                if type(item) is bytes and queue.empty():  # the usual case: one frame
+                    send(item)
+                    if item is PING_FRAME:  # the sweep's ping to a quiet socket: no linger
+                        self.writer = None
+                        return
+                    metrics.inc("avalon_messages_out_total")
+                    self.active = True
+                    continue
+                if item is RETIRE:
+                    if queue.empty():  # nothing can arrive before we return
                         self.writer = None
                         return
                     continue
+                batch: list[bytes] = []
+                size = 0
                 while not isinstance(item, _Close):
-                    batch.append(item)
-                    size += len(item)
-                    if size >= MAX_BATCH_BYTES or self.queue.empty():
+                    if item is not RETIRE:  # a RETIRE with frames behind it: not idle
+                        batch.append(item)
+                        size += len(item)
+                    if size >= MAX_BATCH_BYTES or queue.empty():
                         break
-                    item = self.queue.get_nowait()
+                    item = queue.get_nowait()
                 if batch:
-                    self.sock.send(batch[0] if len(batch) == 1 else b"".join(batch))
+                    send(batch[0] if len(batch) == 1 else b"".join(batch))
                     metrics.inc("avalon_messages_out_total", len(batch))
+                    self.active = True
                 if isinstance(item, _Close):
                     self._send_close(item)
                     return
@@ -177,6 +211,8 @@ class Connection:
         except Exception:
             log.exception("writer failed room=%s player=%s", self.room_code, self.player_id)
             self.sock.abort()
+        finally:
+            WRITING.discard(self)
 
     def _send_close(self, item: _Close) -> None:
         """Send the close frame, give the client a moment to answer, then cut the socket."""

@@ -8,16 +8,18 @@ first and only enqueues (never writes) to each connection.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass
+
+from gevent.lock import Semaphore
 
 from avalon.ops import metrics
 from avalon.protocol.codes import CloseCode
 from avalon.realtime.connection import Connection
 from avalon.realtime.transport import text_frame
 
-_lock = threading.Lock()  # a gevent lock once the worker is monkey-patched
+# gevent's own lock (in C): the monkey-patched threading.Lock wraps one in Python code.
+_lock = Semaphore()
 _rooms: dict[str, dict[int, Connection]] = {}
 _shutting_down = False  # set once per worker, when SIGTERM arrives
 SHUTTING_DOWN = (CloseCode.GOING_AWAY, "server shutting down")

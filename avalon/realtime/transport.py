@@ -46,10 +46,14 @@ class SerialSocket:
     intact; the timeout stops a dead peer from holding the lock for minutes.
     """
 
-    __slots__ = ("_sock", "_lock", "last_received", "broken")
+    __slots__ = ("_sock", "_raw", "_lock", "last_received", "broken")
 
     def __init__(self, sock: socket.socket, write_timeout: float) -> None:
         self._sock = sock
+        # gevent's socket wraps a non-blocking OS socket: a write that fits in the
+        # kernel's buffer (nearly all) is one plain send() on it, without gevent's
+        # sendall machinery (which also asks getsockopt(SO_SNDBUF) on every call).
+        self._raw = getattr(sock, "_sock", None)
         self._lock = Semaphore()
         # The socket's own timeout bounds every sendall() in total (gevent counts the
         # whole call), which costs far less than a gevent.Timeout around each write.
@@ -63,7 +67,14 @@ class SerialSocket:
             if self.broken:
                 raise BrokenPipeError("socket already broken")
             try:
-                self._sock.sendall(data)
+                sent = 0
+                if self._raw is not None:
+                    try:
+                        sent = self._raw.send(data)
+                    except (BlockingIOError, InterruptedError):
+                        sent = 0
+                if sent < len(data):  # the rest waits for room, within the write timeout
+                    self._sock.sendall(memoryview(data)[sent:] if sent else data)
             except OSError:
                 # A partial frame may be on the wire: nothing more can be sent safely.
                 self.abort()
@@ -71,6 +82,29 @@ class SerialSocket:
         return len(data)
 
     sendall = send
+
+    def read_some(self, size: int) -> bytes:
+        """Read what has arrived, waiting for it without arming a timer (b"" at the end).
+
+        gevent's recv() arms the socket's timeout (here the write timeout) on every wait;
+        a reader that is happy to wait for ever waits on the socket's read watcher alone.
+        """
+        sock = self._sock
+        raw = getattr(sock, "_sock", None)
+        watcher = getattr(sock, "_read_event", None)
+        hub = getattr(sock, "hub", None)
+        if raw is None or watcher is None or hub is None:  # not a gevent socket
+            return self.recv(size)
+        while True:
+            try:
+                data = raw.recv(size)
+                break
+            except BlockingIOError:
+                hub.wait(watcher)
+            except InterruptedError:
+                continue
+        self.last_received = time.monotonic()
+        return data
 
     def recv(self, size: int) -> bytes:
         """Read from the socket, remembering when the client was last heard."""

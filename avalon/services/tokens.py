@@ -24,8 +24,22 @@ class TokenClaims:
 
 
 def _serializer(secret_key: str | list[str] | None = None) -> URLSafeTimedSerializer:
-    """Build the serializer; a list of keys rotates (sign with the last, accept all)."""
-    return URLSafeTimedSerializer(secret_key or current_app.config["SECRET_KEY"], salt=SALT)
+    """The serializer for a key; a list of keys rotates (sign with the last, accept all).
+
+    Built once per key (every socket handshake reads a token): building one derives
+    keys and signers, which cost as much as checking the token.
+    """
+    key = secret_key or current_app.config["SECRET_KEY"]
+    cache_key = tuple(key) if isinstance(key, list) else key
+    serializer = _SERIALIZERS.get(cache_key)
+    if serializer is None:
+        if len(_SERIALIZERS) > 8:  # keys rotate rarely: never keep more than a few
+            _SERIALIZERS.clear()
+        serializer = _SERIALIZERS[cache_key] = URLSafeTimedSerializer(key, salt=SALT)
+    return serializer
+
+
+_SERIALIZERS: dict[object, URLSafeTimedSerializer] = {}
 
 
 def issue_token(room_id: int, room_player_id: int, secret_key: str | None = None) -> str:

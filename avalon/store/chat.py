@@ -1,74 +1,174 @@
 """Chat persistence in batches: one INSERT for every message waiting, ids returned.
 
-Storing each message with its own statement made SQLite the most expensive part of a
-chat's trip through the server. The handler greenlets hand their message to one
-writer greenlet per worker and wait for its id; whatever queued up during the previous
-INSERT goes into the next one, so batches grow exactly when traffic does.
+The statements are written by hand and run on the driver's cursor (building them with
+peewee cost more than SQLite running them), on one connection the chat writer keeps.
+A message is stored by its own handler when nothing else is being stored; whatever
+queues up meanwhile goes into one INSERT, so batches form exactly when stores overlap.
 """
 
 from __future__ import annotations
 
+import functools
+import time
+from datetime import datetime
+from typing import Any
+
 import gevent
 from gevent.event import AsyncResult
+from gevent.lock import Semaphore
 from gevent.queue import Queue
 
 from avalon.store import db
 from avalon.store.models import ChatMessage
+from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.store.models import chat_payload
-from avalon.store.models import touch_rooms
 from avalon.store.models import utcnow
 
 MAX_BATCH = 200  # messages stored by one statement at most
-STORE_TIMEOUT = 10.0  # seconds a handler waits for its message to be stored
+STORE_TIMEOUT = 10.0  # seconds a handler waits for its message to be stored (expire())
 RECENT_CHAT = 50  # chat messages in the first state frame
 MAX_CHAT_SINCE = 500  # chat messages sent at most for a since= reconnect
+CHAT_COLUMNS = ("room", "player", "message", "sent_at")  # the order of the INSERT's values
+DIRECT_GAP = 0.005  # seconds without a store after which a handler stores its own message
+TOUCH_EVERY = 60.0  # seconds between two marks of a chatting room as active (retention)
 
 
 class ChatWriter:
-    """One writer greenlet per worker that stores queued chat messages in batches."""
+    """Stores chat messages on one connection of its own, in batches when they queue up.
+
+    When chat is quiet (nothing stored for DIRECT_GAP) a handler stores its message
+    itself, at once: no greenlet switch, no waiting. Otherwise it queues the message and
+    one writer greenlet stores everything that queued up in one statement: under load
+    every commit costs (SQLite writes and, at checkpoints, syncs its log while the whole
+    worker waits), and batches keep their number down.
+    """
 
     def __init__(self) -> None:
+        self.lock = Semaphore()  # held while a statement runs on the connection
         self.pending: Queue = Queue()
         self.writer: gevent.Greenlet | None = None
+        self.connection: Any = None  # a driver connection of the pool, kept for chat
+        self.owner: Any = None  # the database it came from
+        self.touched: dict[int, float] = {}  # room id -> when its active_at was last set
+        self.batch: list[tuple] = []  # the queued batch being stored ...
+        self.batch_started = 0.0  # ... since then (monotonic)
+        self.last_store = 0.0  # when the last statement finished (monotonic)
 
     def store(self, room_id: int, player_id: int, display_name: str, text: str) -> dict:
         """Store one chat message and return its payload (with its id)."""
+        quiet = time.monotonic() - self.last_store >= DIRECT_GAP and self.pending.empty()
+        if quiet and self.lock.acquire(blocking=False):
+            try:
+                sent_at = utcnow()
+                (message_id,) = self._write([(room_id, player_id, display_name, text)], sent_at)
+            finally:
+                self.lock.release()
+                if not self.pending.empty():
+                    self._wake()
+            return chat_payload(message_id, player_id, display_name, text, sent_at)
         result: AsyncResult = AsyncResult()
         self.pending.put((room_id, player_id, display_name, text, result))
-        if self.writer is None or self.writer.dead:
-            self.writer = gevent.spawn(self._write_forever)
-        return result.get(timeout=STORE_TIMEOUT)
+        self._wake()
+        # No timer per message: the worker's sweep calls expire() (STORE_TIMEOUT).
+        return result.get()
 
-    def _write_forever(self) -> None:
-        """Store whatever is waiting, in one statement, for as long as the worker lives."""
-        while True:
-            batch = [self.pending.get()]
-            while len(batch) < MAX_BATCH and not self.pending.empty():
-                batch.append(self.pending.get_nowait())
-            sent_at = utcnow()
-            rows = [
-                {"room": room_id, "player": player_id, "message": text, "sent_at": sent_at}
-                for room_id, player_id, _, text, _ in batch
-            ]
-            try:
-                with db.write():
-                    # Rows get ascending ids in VALUES order; RETURNING's own order is
-                    # not promised by either database, so sort rather than trust it.
-                    ids = sorted(row[0] for row in _insert(rows))
-                    touch_rooms({row["room"] for row in rows})
-            except Exception as exc:  # every waiting handler gets the failure
-                for *_, result in batch:
-                    result.set_exception(exc)
-                continue
+    def _wake(self) -> None:
+        if self.writer is None or self.writer.dead:
+            self.writer = gevent.spawn(self._write_queued)
+
+    def expire(self, now: float) -> None:
+        """Fail every waiting message if the batch being stored is older than STORE_TIMEOUT."""
+        if not self.batch or now - self.batch_started < STORE_TIMEOUT:
+            return
+        failure = db.Unavailable("storing chat timed out")
+        waiting = self.batch
+        self.batch = []
+        while not self.pending.empty():
+            waiting.append(self.pending.get_nowait())
+        for *_, result in waiting:
+            if not result.ready():
+                result.set_exception(failure)
+
+    def _write_queued(self) -> None:
+        """Store what queued up, in batches, until nothing is left; then exit."""
+        while not self.pending.empty():
+            with self.lock:
+                batch = [self.pending.get_nowait()]
+                while len(batch) < MAX_BATCH and not self.pending.empty():
+                    batch.append(self.pending.get_nowait())
+                sent_at = utcnow()
+                self.batch, self.batch_started = batch, time.monotonic()
+                try:
+                    ids = self._write(batch, sent_at)
+                except Exception as exc:  # every waiting handler gets the failure
+                    for *_, result in batch:
+                        result.set_exception(exc)
+                    continue
+                finally:
+                    self.batch = []
             for message_id, (_, player_id, name, text, result) in zip(ids, batch, strict=True):
                 result.set(chat_payload(message_id, player_id, name, text, sent_at))
+        self.writer = None
+
+    def _write(self, batch: list[tuple], sent_at: datetime) -> list[int]:
+        """Insert the batch with one prepared statement; touch rooms not touched lately."""
+        stamp = ChatMessage.sent_at.db_value(sent_at)
+        params: list = []
+        for row in batch:
+            params += (row[0], row[1], row[3], stamp)
+        now = time.monotonic()
+        stale = {
+            row[0] for row in batch if now - self.touched.get(row[0], -TOUCH_EVERY) >= TOUCH_EVERY
+        }
+        if self.connection is None or self.owner is not db.database.obj:
+            self.owner = db.database.obj
+            self.connection = db.checkout()
+        try:
+            # Rows get ascending ids in VALUES order; RETURNING's own order is not
+            # promised by either database, so sort rather than trust it.
+            sql = insert_sql(len(batch))
+            ids = sorted(row[0] for row in db.write_returning(sql, params, self.connection))
+            if stale:
+                sql = touch_sql(len(stale))
+                db.write_returning(sql, [stamp, *stale], self.connection, rows=False)
+        except BaseException:
+            db.discard(self.connection)  # the next statement gets a fresh connection
+            self.connection = None
+            raise
+        self.last_store = time.monotonic()
+        for room_id in stale:
+            self.touched[room_id] = now
+        if len(self.touched) > 10 * MAX_BATCH:  # forget rooms gone quiet
+            self.touched = {k: v for k, v in self.touched.items() if now - v < TOUCH_EVERY}
+        return ids
 
 
-def _insert(rows: list[dict]) -> list[tuple[int]]:
-    """Insert the rows and return their ids, in order."""
-    query = ChatMessage.insert_many(rows).returning(ChatMessage.id)  # type: ignore[attr-defined]
-    return list(query.tuples().execute())
+def insert_sql(count: int) -> str:
+    """INSERT ... RETURNING id for `count` chat rows, in the database's parameter style."""
+    return _insert_sql(count, db.param())
+
+
+def touch_sql(count: int) -> str:
+    """UPDATE room SET active_at = ? WHERE id IN (`count` ids)."""
+    return _touch_sql(count, db.param())
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(count: int, param: str) -> str:
+    fields = ChatMessage._meta.fields  # type: ignore[attr-defined]
+    columns = ", ".join(f'"{fields[name].column_name}"' for name in CHAT_COLUMNS)
+    row = "(" + ", ".join([param] * len(CHAT_COLUMNS)) + ")"
+    table = ChatMessage._meta.table_name  # type: ignore[attr-defined]
+    return f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([row] * count)} RETURNING "id"'
+
+
+@functools.lru_cache(maxsize=256)
+def _touch_sql(count: int, param: str) -> str:
+    table = Room._meta.table_name  # type: ignore[attr-defined]
+    column = Room._meta.fields["active_at"].column_name  # type: ignore[attr-defined]
+    ids = ", ".join([param] * count)
+    return f'UPDATE "{table}" SET "{column}" = {param} WHERE "id" IN ({ids})'
 
 
 def history(room_id: int, since: int | None) -> list[dict]:

@@ -16,6 +16,7 @@ from peewee import IntegrityError
 from peewee import ModelSelect
 from peewee import OperationalError
 from peewee import PeeweeException
+from peewee import __exception_wrapper__  # type: ignore[attr-defined]
 from playhouse import db_url
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,57 @@ def _sqlite_write_lock() -> Iterator[None]:
         transaction.__exit__(type(exc), exc, exc.__traceback__)
         raise
     transaction.__exit__(None, None, None)
+
+
+def param() -> str:
+    """The driver's parameter placeholder ("?" for SQLite, "%s" for PostgreSQL)."""
+    return database.obj.param if database.obj is not None else "?"
+
+
+def checkout() -> Any:
+    """A driver connection of the pool for one long-lived user (the chat writer).
+
+    It counts against the pool's size until discard(); it is configured like every
+    pooled connection (pragmas) and runs in autocommit mode, as peewee's all do.
+    """
+    return database.obj._connect()
+
+
+def discard(connection: Any) -> None:
+    """Close a connection from checkout() and take it off the pool's books."""
+    try:
+        database.obj._close(connection, close_conn=True)
+    except Exception:  # closing a broken connection may fail too: it is gone either way
+        log.debug("closing a discarded connection failed", exc_info=True)
+
+
+def write_returning(sql: str, params: list, connection: Any, rows: bool = True) -> list[tuple]:
+    """Run one write statement (its own transaction: autocommit) on a driver connection.
+
+    Hand-written SQL for the hottest write (chat) on the driver's own cursor. SQLite's
+    write lock is waited for cooperatively as in write(); errors are peewee's.
+    """
+    deadline = time.monotonic() + WRITE_LOCK_WAIT
+    pause = LOCK_RETRY_FIRST
+    while True:
+        try:
+            with __exception_wrapper__:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(sql, params)
+                    return cursor.fetchall() if rows else []
+                finally:
+                    cursor.close()
+        except IntegrityError:
+            raise
+        except OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or not is_sqlite() or time.monotonic() + pause > deadline:
+                raise refused(exc) from exc
+        except PeeweeException as exc:
+            raise refused(exc) from exc
+        gevent.sleep(pause)
+        pause = min(LOCK_RETRY_MAX, pause * 2)
 
 
 def refused(exc: PeeweeException) -> Unavailable:

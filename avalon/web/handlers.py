@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from flask import current_app
 from peewee import PeeweeException
 from simple_websocket import Server
 
@@ -17,6 +16,7 @@ from avalon.protocol.codes import CloseCode
 from avalon.protocol.errors import CloseSocket
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.validation import clean_chat_message
+from avalon.realtime import reader
 from avalon.services import bots
 from avalon.services import chat
 from avalon.services import context
@@ -27,17 +27,24 @@ from avalon.web.session import Session
 
 
 def run_session(ws: Server, session: Session, config: dict) -> None:
-    """Read and answer messages until the socket closes or goes idle."""
-    idle_timeout = config["IDLE_TIMEOUT"]
-    max_bytes = config["MAX_MESSAGE_BYTES"]
+    """Read and answer messages, in this greenlet, until the socket closes.
+
+    Idle sockets are closed, and quiet ones pinged, by the worker's sweep
+    (realtime/reader.py), not by a timer on every read.
+    """
+    try:
+        read_loop(ws, session, config["MAX_MESSAGE_BYTES"])
+    finally:
+        ws.thread.finish(ws)  # the writer may be waiting for the read loop to end
+
+
+def read_loop(ws: Server, session: Session, max_bytes: int) -> None:
+    """Dispatch each message to its handler until the socket closes or starts closing."""
     conn = session.conn
     while not conn.closing:
-        remaining = conn.sock.last_received + idle_timeout - time.monotonic()
-        if remaining <= 0:
-            raise CloseSocket(CloseCode.IDLE, "no frames received: idle timeout")
-        data = ws.receive(timeout=remaining)
+        data = reader.receive(ws)
         if data is None:
-            continue
+            return
         if isinstance(data, str) and too_big(data, max_bytes):
             raise CloseSocket(CloseCode.TOO_BIG, "message too big")
         metrics.inc("avalon_messages_in_total")
@@ -71,11 +78,11 @@ def answer_error(session: Session, err: ProtocolError, correlation_id: str | Non
 
 def handle_chat(session: Session, payload: dict, correlation_id: str | None) -> None:
     """Validate, store and broadcast a chat message."""
-    if not context.state().seat_limits.allow_chat(session.room.code, session.player.id):
+    state, room, player = session.state, session.room, session.player
+    if not state.seat_limits.allow_chat(room.code, player.id):
         raise ProtocolError(codes.RATE_LIMITED, "slow down: too many chat messages")
-    text = clean_chat_message(payload.get("message"), current_app.config["CHAT_MAX_LENGTH"])
-    room, player = session.room, session.player
-    chat.post(room.id, room.code, player.id, player.display_name, text, correlation_id)
+    text = clean_chat_message(payload.get("message"), session.chat_max_length)
+    chat.post(state, room.id, room.code, player.id, player.display_name, text, correlation_id)
 
 
 def handle_system(session: Session, payload: dict, correlation_id: str | None) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import gevent
 from flask import Flask
 from flask import current_app
 from flask import jsonify
@@ -25,6 +23,7 @@ from avalon.protocol.codes import CloseCode
 from avalon.protocol.errors import CloseSocket
 from avalon.protocol.validation import parse_non_negative_int
 from avalon.realtime import hub
+from avalon.realtime import reader
 from avalon.realtime.connection import CLOSE_WAIT
 from avalon.realtime.connection import Connection
 from avalon.realtime.transport import text_frame
@@ -131,7 +130,7 @@ def refuse(ws: Server, close: CloseSocket) -> None:
         ws.close(close.code, close.reason[:120])
         # Wait for the client's close reply: closing first would reset the connection
         # and could destroy the unread close frame on the client's side.
-        ws.thread.join(CLOSE_WAIT)
+        reader.drain_until_closed(ws, CLOSE_WAIT)
     except (OSError, ConnectionClosed):
         pass
 
@@ -178,6 +177,8 @@ def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Sessio
         player,
         SlidingWindow(ERROR_LIMIT, ERROR_WINDOW),
         came_online,
+        context.state(),
+        config["CHAT_MAX_LENGTH"],
     )
 
 
@@ -205,13 +206,6 @@ def finish_session(session: Session) -> None:
     )
 
 
-class ReaderGreenlet(gevent.Greenlet):
-    """simple-websocket's reader as a plain greenlet: a patched Thread costs more per socket."""
-
-    def __init__(self, target: Callable[[], None]) -> None:
-        super().__init__(target)
-
-
 def origin_allowed(origin: str, host: str, allowed: list[str]) -> bool:
     """Allow the page's own host and the configured extra origins."""
     origin = origin.rstrip("/")
@@ -228,9 +222,10 @@ def bearer_token(header: str | None) -> str | None:
 def init_app(app: Flask) -> None:
     """Register the socket route and its handshake checks."""
     app.config["SOCK_SERVER_OPTIONS"] = {
-        "ping_interval": app.config["PING_INTERVAL"],
+        # The handler greenlet reads (realtime/reader.py); pings come from the sweep.
+        "ping_interval": None,
         "max_message_size": app.config["MAX_MESSAGE_BYTES"],
-        "thread_class": ReaderGreenlet,
+        "thread_class": reader.InlineReader,
     }
     app.before_request(check_handshake)
     app.register_error_handler(WebsocketMismatch, plain_request_error)

@@ -2,8 +2,9 @@
 
 It wires the socket exactly as the room socket does: a before_request hook wraps the
 server's client socket in `SerialSocket` and declines permessage-deflate, flask-sock's
-`Server` speaks the protocol, and every message goes out through a `Connection`: one
-bounded queue drained by one writer greenlet, frames built by `transport`.
+`Server` speaks the protocol, read in the handler's own greenlet (`realtime.reader`), and
+every message goes out through a `Connection`: one bounded queue drained by one writer
+greenlet, frames built by `transport`.
 
 Serve it with gunicorn's gevent worker (never with --preload):
 
@@ -20,6 +21,7 @@ from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 from simple_websocket import Server
 
+from avalon.realtime import reader
 from avalon.realtime.connection import Connection
 from avalon.realtime.transport import SerialSocket
 from avalon.realtime.transport import binary_frame
@@ -45,7 +47,11 @@ if os.environ.get("AUTOBAHN_STOCK_WRITES") == "1":
     SerialSocket.sendall = stock_send  # type: ignore[method-assign]
 
 app = Flask(__name__)
-app.config["SOCK_SERVER_OPTIONS"] = {"ping_interval": None, "max_message_size": MAX_MESSAGE_BYTES}
+app.config["SOCK_SERVER_OPTIONS"] = {
+    "ping_interval": None,
+    "max_message_size": MAX_MESSAGE_BYTES,
+    "thread_class": reader.InlineReader,
+}
 sock = Sock(app)
 
 
@@ -67,9 +73,9 @@ def echo(ws: Server) -> None:
     conn.start(b"")
     try:
         while not conn.closing:
-            message = ws.receive()
+            message = reader.receive(ws)
             if message is None:
-                continue
+                break
             if isinstance(message, str):
                 conn.send_frame(text_frame(message.encode()))
             else:
@@ -77,6 +83,7 @@ def echo(ws: Server) -> None:
     except ConnectionClosed:
         pass
     finally:
+        ws.thread.finish(ws)
         conn.close(1000, "bye")
         conn.wait_closed(WRITE_TIMEOUT + 3)
 

@@ -1,0 +1,239 @@
+"""Reconnect storm: every socket of a worker closed by its SIGTERM comes back at once.
+
+Spawns gunicorn with one gevent worker, opens N sockets (10 players a room), and has one
+player of every room chat once a second. Then the worker gets SIGTERM: it closes every
+socket with 1001, the master starts a fresh worker, and every client reconnects at once
+with `since=` the newest chat id it holds. The report: how long after the signal every
+socket held its new snapshot, how many handshakes were refused, and whether any chat
+message the server acknowledged (the sender's copy, with its id) is missing from any
+member's view (live or in the since= snapshot).
+
+    python bench/storm.py                        # 2,000 sockets in 200 rooms
+    python bench/storm.py --sockets 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from memory import ROOT
+from memory import Server
+from memory import create_seats
+from memory import raise_fd_limit
+from memory import wait_sockets
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+OPEN_CONCURRENCY = 200
+CHAT_EVERY = 1.0  # seconds between two messages of a room's sender
+AFTER_STORM = 3.0  # seconds of chat after every socket is back
+DEADLINE = 60.0  # give up waiting for reconnects after this
+
+
+class Member:
+    """One client: its socket, the chat ids it holds, when it got its snapshot back."""
+
+    def __init__(self, seat: dict, base: str) -> None:
+        self.seat = seat
+        self.base = base
+        self.ws: ClientConnection | None = None
+        self.seen: set[int] = set()
+        self.acked: set[int] = set()  # ids of this member's own messages, as acknowledged
+        self.back_at: float | None = None  # when the snapshot after the storm arrived
+        self.closes: Counter = Counter()
+        self.refused = 0
+        self.sent = 0
+
+    def url(self) -> str:
+        seat = self.seat
+        url = f"{self.base}/{seat['code']}?player_id={seat['player_id']}&token={seat['token']}"
+        return url + (f"&since={max(self.seen)}" if self.seen else "")
+
+    async def open(self) -> None:
+        """Connect and read the snapshot; retried until it works (each failure counted)."""
+        while True:
+            try:
+                ws = await connect(
+                    self.url(), compression=None, ping_interval=None, open_timeout=30
+                )
+                first = json.loads(await ws.recv())
+            except Exception as exc:  # refused, reset, timed out: count it and try again
+                self.refused += 1
+                self.closes[type(exc).__name__] += 1
+                await asyncio.sleep(0.2)
+                continue
+            if first.get("type") != "state":
+                self.refused += 1
+                await ws.close()
+                await asyncio.sleep(0.2)
+                continue
+            self.seen |= {chat["id"] for chat in first["payload"].get("chat", [])}
+            self.ws = ws
+            return
+
+    async def read(self, storm: Storm) -> None:
+        """Record chat; on a close, reconnect at once with since= and keep reading."""
+        while not storm.done:
+            assert self.ws is not None
+            try:
+                async for raw in self.ws:
+                    message = json.loads(raw)
+                    if message.get("event") == "chat":
+                        chat_id = message["payload"]["id"]
+                        self.seen.add(chat_id)
+                        if message.get("correlation_id"):
+                            self.acked.add(chat_id)
+                closed = self.ws.close_code
+            except ConnectionClosed as exc:
+                closed = exc.rcvd.code if exc.rcvd else 1006
+            if storm.done:
+                return
+            self.closes[str(closed)] += 1
+            self.ws = None
+            await self.open()
+            if storm.signalled is not None and self.back_at is None:
+                self.back_at = time.monotonic() - storm.signalled
+
+    async def chat(self, storm: Storm) -> None:
+        """Send a message every CHAT_EVERY seconds while connected."""
+        while not storm.stop_chat:
+            await asyncio.sleep(CHAT_EVERY)
+            ws = self.ws
+            if ws is None:
+                continue
+            envelope = {"type": "chat", "correlation_id": f"s{self.sent}", "payload": {}}
+            envelope["payload"]["message"] = f"storm {self.sent}"
+            try:
+                await ws.send(json.dumps(envelope))
+                self.sent += 1
+            except ConnectionClosed:
+                pass
+
+
+class Storm:
+    def __init__(self) -> None:
+        self.signalled: float | None = None
+        self.stop_chat = False
+        self.done = False
+
+
+async def run(server: Server, seats: list[dict]) -> dict:
+    base = f"ws{server.url.removeprefix('http')}/ws/rooms"
+    members = [Member(seat, base) for seat in seats]
+    limit = asyncio.Semaphore(OPEN_CONCURRENCY)
+
+    async def first_open(member: Member) -> None:
+        async with limit:
+            await member.open()
+
+    await asyncio.gather(*(first_open(m) for m in members))
+    await wait_sockets(server, len(members))
+    storm = Storm()
+    readers = [asyncio.create_task(m.read(storm)) for m in members]
+    rooms: dict[str, list[Member]] = {}
+    for member in members:
+        rooms.setdefault(member.seat["code"], []).append(member)
+    senders = [asyncio.create_task(room[0].chat(storm)) for room in rooms.values()]
+    await asyncio.sleep(3 * CHAT_EVERY)
+    old = server.worker_pid()
+    assert old is not None
+    storm.signalled = time.monotonic()
+    os.kill(old, signal.SIGTERM)
+    deadline = time.monotonic() + DEADLINE
+    while any(m.back_at is None for m in members) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    fresh = server.worker_pid()
+    await asyncio.sleep(AFTER_STORM)
+    storm.stop_chat = True
+    await asyncio.gather(*senders)
+    await asyncio.sleep(2.0)  # the last messages' deliveries
+    storm.done = True
+    lost = 0
+    for room in rooms.values():
+        acked = set().union(*(m.acked for m in room))
+        lost += sum(len(acked - m.seen) for m in room)
+    back = sorted(m.back_at for m in members if m.back_at is not None)
+    await asyncio.gather(*(m.ws.close() for m in members if m.ws), return_exceptions=True)
+    for task in readers:
+        task.cancel()
+    closes: Counter = sum((m.closes for m in members), Counter())
+    return {
+        "sockets": len(members),
+        "rooms": len(rooms),
+        "old_worker": old,
+        "fresh_worker": fresh,
+        "back": len(back),
+        "back_p50_s": statistics.median(back) if back else None,
+        "back_p99_s": back[int(0.99 * (len(back) - 1))] if back else None,
+        "back_max_s": back[-1] if back else None,
+        "refused": sum(m.refused for m in members),
+        "closes": dict(closes),
+        "acked": sum(len(m.acked) for m in members),
+        "lost": lost,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sockets", type=int, default=2000)
+    parser.add_argument("--server-log", type=Path, help="keep the gunicorn log here")
+    parser.add_argument(
+        "--server-profile", type=Path, metavar="PREFIX", help="sample the workers (see README)"
+    )
+    args = parser.parse_args(argv)
+    raise_fd_limit(args.sockets * 3 + 500)
+    with tempfile.TemporaryDirectory(prefix="avalon-storm-") as temp:
+        env = {
+            "SECRET_KEY": "storm-benchmark-only",
+            "DATABASE_URL": f"sqlite:///{Path(temp) / 'storm.db'}",
+            "WEB_CONCURRENCY": "1",
+            "AVALON_WORKER_CONNECTIONS": str(args.sockets + 1000),
+            "AVALON_ROOM_REQUEST_BURST": "1000000",  # every socket upgrade counts here
+            "AVALON_ROOM_REQUEST_RATE": "1000000",
+        }
+        server = Server(
+            env, str(ROOT / "gunicorn.conf.py"), args.server_log or Path(temp) / "storm.log"
+        )
+        try:
+            server.start()
+            began = time.monotonic()
+            seats = create_seats(server.url, args.sockets, 10, 0)
+            print(f"{len(seats)} seats made in {time.monotonic() - began:.1f} s", flush=True)
+            result = asyncio.run(run(server, seats))
+        finally:
+            server.stop()
+        log_text = server.log_path.read_text(errors="replace")
+        tracebacks = log_text.count("Traceback")
+        if tracebacks:
+            at = log_text.index("Traceback")
+            print(log_text[max(0, at - 300) : at + 2500])
+    print(
+        f"{result['sockets']} sockets in {result['rooms']} rooms; SIGTERM to worker"
+        f" {result['old_worker']}, fresh worker {result['fresh_worker']}"
+    )
+    print(
+        f"back with a snapshot: {result['back']} of {result['sockets']}, p50"
+        f" {result['back_p50_s']:.2f} s, p99 {result['back_p99_s']:.2f} s,"
+        f" last {result['back_max_s']:.2f} s after the signal"
+    )
+    print(
+        f"refused handshakes: {result['refused']}; closes seen: {result['closes']};"
+        f" acknowledged chat messages {result['acked']}, missing from a member's view:"
+        f" {result['lost']}; {tracebacks} tracebacks in the log"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

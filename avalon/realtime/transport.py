@@ -12,6 +12,7 @@ from gevent.lock import Semaphore
 
 TEXT_OPCODE = 0x81  # FIN + text
 BINARY_OPCODE = 0x82  # FIN + binary
+CLOSE_OPCODE = 0x88  # FIN + close
 LINGER_SECONDS = 2.0  # how long a closing socket drains the client's last bytes
 
 
@@ -23,6 +24,13 @@ def text_frame(data: bytes) -> bytes:
 def binary_frame(data: bytes) -> bytes:
     """Frame bytes as one unmasked server binary frame."""
     return _frame(BINARY_OPCODE, data)
+
+
+def close_frame(code: int | None, reason: str = "") -> bytes:
+    """A server close frame (no status code at all when code is None)."""
+    if code is None:
+        return _frame(CLOSE_OPCODE, b"")
+    return _frame(CLOSE_OPCODE, struct.pack("!H", code) + reason.encode()[:120])
 
 
 def _frame(first_byte: int, data: bytes) -> bytes:

@@ -54,7 +54,7 @@ class SerialSocket:
     intact; the timeout stops a dead peer from holding the lock for minutes.
     """
 
-    __slots__ = ("_sock", "_raw", "_lock", "last_received", "broken")
+    __slots__ = ("_sock", "_raw", "_lock", "last_received", "broken", "_drained")
 
     def __init__(self, sock: socket.socket, write_timeout: float) -> None:
         self._sock = sock
@@ -68,6 +68,7 @@ class SerialSocket:
         sock.settimeout(write_timeout)
         self.last_received = time.monotonic()
         self.broken = False
+        self._drained = False  # the last read took less than asked: wait before the next
 
     def send(self, data: bytes) -> int:
         """Write all of data or raise OSError; a timed-out write breaks the socket."""
@@ -103,6 +104,8 @@ class SerialSocket:
         hub = getattr(sock, "hub", None)
         if raw is None or watcher is None or hub is None:  # not a gevent socket
             return self.recv(size)
+        if self._drained:  # nothing is likely to be there yet: skip a recv() that fails
+            hub.wait(watcher)
         while True:
             try:
                 data = raw.recv(size)
@@ -111,6 +114,7 @@ class SerialSocket:
                 hub.wait(watcher)
             except InterruptedError:
                 continue
+        self._drained = len(data) < size
         self.last_received = time.monotonic()
         return data
 

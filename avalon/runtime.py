@@ -28,7 +28,6 @@ from avalon.store import schema
 
 log = logging.getLogger(__name__)
 
-GC_YOUNG_THRESHOLD = 5000  # allocations between two young collections (Python's is 700)
 SHUTDOWN_WAIT = 5.0  # seconds the shutdown hook waits for sockets to finish
 LISTENER_WAIT = 2.0  # seconds the shutdown waits for the worker to stop accepting
 SHUTDOWN_POLL = 0.25  # seconds between looks at whether the worker is still alive
@@ -119,15 +118,13 @@ def settle_heap() -> None:
     The app, its libraries and their caches are hundreds of thousands of objects that
     live as long as the worker. Every full collection walked them all, and so does
     every metrics scrape that counts greenlets (a walk of the heap). Frozen, they are
-    never walked again; what is created later is collected as usual, young objects a
-    little less eagerly.
+    never walked again; what is created later is collected as usual.
     """
     gc.collect()
     gc.freeze()
     # Thawed before the interpreter tears down, or the frozen objects would die after
     # their modules (logging's weak references then fail noisily at every worker exit).
     atexit.register(gc.unfreeze)
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def stop_worker(app: Flask) -> None:

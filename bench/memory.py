@@ -419,6 +419,54 @@ async def measure(args: argparse.Namespace, server: Server, report: Path | None)
     }
 
 
+async def measure_hub(args: argparse.Namespace, temp_dir: Path) -> dict:
+    """The same idle sockets against the featureless hub (bench/ref/hub.py): KB per socket."""
+    import compare
+    from spawn import CommandServer
+
+    python = str(args.ref_python or compare.bench_python())
+    command = [python, "-m", "gunicorn", "-k", "gevent", "--workers", "1"]
+    command += ["--worker-connections", str(args.sockets + 1000)]
+    command += ["--bind", "127.0.0.1:{port}", "hub:app"]
+    server = CommandServer(command, compare.REF, {"PYTHONPATH": ""}, temp_dir / "hub.log")
+    server.start()
+    try:
+        pid = server.worker_pids()[0]
+        base = f"ws{server.url.removeprefix('http')}/ws/room"
+        urls = [f"{base}{index // 10}" for index in range(args.sockets)]
+        limit = asyncio.Semaphore(OPEN_CONCURRENCY)
+        sockets: list[ClientConnection] = []
+
+        async def one(url: str) -> None:
+            async with limit:
+                ws = await connect(url, compression=None, ping_interval=None, open_timeout=60)
+                sockets.append(ws)
+
+        await asyncio.gather(*(one(url) for url in urls[: args.warmup]))
+        await asyncio.gather(*(ws.close() for ws in sockets))
+        sockets.clear()
+        await asyncio.sleep(SETTLE_SECONDS)
+        before = rss_kb(pid)
+        readers = []
+        marks = sorted({args.sockets * step // CHECKPOINTS for step in range(1, CHECKPOINTS + 1)})
+        opened, readings = 0, []
+        for mark in marks:
+            await asyncio.gather(*(one(url) for url in urls[opened:mark]))
+            readers += [asyncio.create_task(drain(ws)) for ws in sockets[opened:]]
+            opened = mark
+            await asyncio.sleep(SETTLE_SECONDS)
+            readings.append((mark, rss_kb(pid)))
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        await asyncio.gather(*readers, return_exceptions=True)
+    finally:
+        server.stop()
+    (first, first_rss), (last, last_rss) = readings[0], readings[-1]
+    return {
+        "kb_per_socket": (last_rss - before) / last,
+        "slope": (last_rss - first_rss) / max(1, last - first),
+    }
+
+
 def print_results(args: argparse.Namespace, result: dict) -> None:
     before, readings, closed = result["before"], result["readings"], result["closed"]
     last = readings[-1]
@@ -468,6 +516,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME=VALUE",
         help="extra environment for the server (repeatable)",
     )
+    parser.add_argument(
+        "--hub", action="store_true", help="also the featureless hub (bench/ref/hub.py)"
+    )
+    parser.add_argument("--ref-python", type=Path, help="python of the benchmark virtualenv")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
     if not 1 <= args.players <= 10 or not 0 <= args.spectators <= 40:
@@ -512,6 +564,8 @@ def main(argv: list[str] | None = None) -> int:
             result = asyncio.run(measure(args, server, report))
         finally:
             server.stop()
+        if args.hub:
+            result["hub"] = asyncio.run(measure_hub(args, temp_dir))
         log = server.log_path.read_text(errors="replace")
         problems = log.count("Traceback")
     if args.json:
@@ -519,6 +573,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({**result, "tracebacks": problems}, indent=2))
     else:
         print_results(args, result)
+        if "hub" in result:
+            hub = result["hub"]
+            last = result["readings"][-1]
+            ours = (last["rss_kb"] - result["before"]["rss_kb"]) / last["sockets"]
+            print(
+                f"\n  featureless flask-sock hub, same sockets, same run:"
+                f" {hub['kb_per_socket']:.1f} KB per idle socket"
+                f" ({hub['slope']:.1f} KB/socket between checkpoints);"
+                f" Avalon / hub: {ours / hub['kb_per_socket']:.2f}"
+            )
         if args.breakdown:
             print_breakdown(*result["details"], args.sockets)
         if problems:

@@ -13,6 +13,7 @@ from avalon.ops import metrics
 from avalon.protocol import envelopes
 from avalon.protocol.codes import CloseCode
 from avalon.realtime.transport import SerialSocket
+from avalon.realtime.transport import close_frame
 from avalon.realtime.transport import text_frame
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class Connection:
         "player_id",
         "display_name",
         "queue",
+        "queue_size",
         "writer",
         "started",
         "first_frame",
@@ -78,7 +80,9 @@ class Connection:
         self.room_id = room_id
         self.player_id = player_id
         self.display_name = display_name
-        self.queue: Queue = Queue(queue_size)
+        # The queue, like its writer, exists only while there is something to write.
+        self.queue: Queue | None = None
+        self.queue_size = queue_size
         # The writer greenlet exists only while there is something to write (and a second
         # or two after): an idle socket holds no writer, which saves memory per socket.
         # The writer waits for frames without a timer; the worker's sweep retires it.
@@ -112,7 +116,7 @@ class Connection:
         if self.close_code is not None:
             return
         try:
-            self.queue.put_nowait(frame)
+            self._queue().put_nowait(frame)
         except Full:
             metrics.inc("avalon_slow_clients_dropped_total")
             log.info(
@@ -137,18 +141,26 @@ class Connection:
             return
         self.close_code = code
         metrics.inc("avalon_closes_total", code=str(int(code)))
+        queue = self._queue()
         if not urgent:
             try:
-                self.queue.put_nowait(_Close(code, reason))
+                queue.put_nowait(_Close(code, reason))
             except Full:
                 urgent = True
         if urgent:
-            while not self.queue.empty():  # nothing queued will be read now
-                self.queue.get_nowait()
-            self.queue.put_nowait(_Close(code, reason))
+            while not queue.empty():  # nothing queued will be read now
+                queue.get_nowait()
+            queue.put_nowait(_Close(code, reason))
             gevent.spawn_later(SLOW_CLIENT_GRACE, self.sock.abort)
         self.started = True  # a close goes out even before the first snapshot
         self._wake_writer()
+
+    def _queue(self) -> Queue:
+        """The send queue, made when the first frame after an idle spell needs it."""
+        queue = self.queue
+        if queue is None:
+            queue = self.queue = Queue(self.queue_size)
+        return queue
 
     def retire_if_idle(self) -> None:
         """Called by the sweep: let a writer that wrote nothing since the last sweep exit."""
@@ -156,7 +168,7 @@ class Connection:
             return
         if self.active:
             self.active = False
-        elif self.queue.empty():
+        elif self.queue is not None and self.queue.empty():
             self.queue.put_nowait(RETIRE)
 
     def wait_closed(self, timeout: float) -> None:
@@ -170,7 +182,7 @@ class Connection:
         Frames that queued up while the last write was in progress go out together in
         one write: fewer system calls exactly when a client is busiest.
         """
-        queue, send = self.queue, self.sock.send
+        queue, send = self._queue(), self.sock.send
         try:
             if self.first_frame:
                 first, self.first_frame = self.first_frame, b""
@@ -179,15 +191,15 @@ class Connection:
                 item = queue.get()  # no timeout: no timer armed per wait
                 if type(item) is bytes and queue.empty():  # the usual case: one frame
                     send(item)
-                    if item is PING_FRAME:  # the sweep's ping to a quiet socket: no linger
-                        self.writer = None
+                    if item is PING_FRAME and queue.empty():  # a quiet socket's ping
+                        self.writer = self.queue = None  # no linger: nothing else to send
                         return
                     metrics.inc("avalon_messages_out_total")
                     self.active = True
                     continue
                 if item is RETIRE:
                     if queue.empty():  # nothing can arrive before we return
-                        self.writer = None
+                        self.writer = self.queue = None
                         return
                     continue
                 batch: list[bytes] = []
@@ -217,7 +229,8 @@ class Connection:
     def _send_close(self, item: _Close) -> None:
         """Send the close frame, give the client a moment to answer, then cut the socket."""
         if self.ws.connected:
-            self.ws.close(item.code, item.reason[:120])
-            self.ws.event.set()  # wake the reader loop, which sees the socket is closed
-            self.ws.thread.join(CLOSE_WAIT)
+            # Framed here: wsproto's state is dropped once the handshake is done.
+            self.ws.connected = False
+            self.sock.send(close_frame(int(item.code), item.reason[:120]))
+            self.ws.thread.join(CLOSE_WAIT)  # the read loop ends with the client's reply
         self.sock.abort()

@@ -9,13 +9,11 @@ and the close handshake, and refuse everything the RFC refuses.
 
 from __future__ import annotations
 
-import struct
-
 from simple_websocket import Server
 
 from avalon.realtime.transport import _frame
+from avalon.realtime.transport import close_frame
 
-CLOSE_OPCODE = 0x88  # FIN + close
 PONG_OPCODE = 0x8A  # FIN + pong
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 # Close codes a peer may send (RFC 6455 7.4.1; 1004-1006 and 1015 are never on the wire).
@@ -40,13 +38,6 @@ def unmask(payload: bytes, mask: bytes) -> bytes:
     return (int.from_bytes(payload, "little") ^ int.from_bytes(key, "little")).to_bytes(
         length, "little"
     )
-
-
-def close_frame(code: int | None, reason: str = "") -> bytes:
-    """A server close frame (no code at all when code is None)."""
-    if code is None:
-        return _frame(CLOSE_OPCODE, b"")
-    return _frame(CLOSE_OPCODE, struct.pack("!H", code) + reason.encode()[:120])
 
 
 class ClientFrames:

@@ -12,6 +12,7 @@ from gevent.lock import Semaphore
 
 TEXT_OPCODE = 0x81  # FIN + text
 BINARY_OPCODE = 0x82  # FIN + binary
+CLOSE_OPCODE = 0x88  # FIN + close
 LINGER_SECONDS = 2.0  # how long a closing socket drains the client's last bytes
 
 
@@ -23,6 +24,13 @@ def text_frame(data: bytes) -> bytes:
 def binary_frame(data: bytes) -> bytes:
     """Frame bytes as one unmasked server binary frame."""
     return _frame(BINARY_OPCODE, data)
+
+
+def close_frame(code: int | None, reason: str = "") -> bytes:
+    """A server close frame (no status code at all when code is None)."""
+    if code is None:
+        return _frame(CLOSE_OPCODE, b"")
+    return _frame(CLOSE_OPCODE, struct.pack("!H", code) + reason.encode()[:120])
 
 
 def _frame(first_byte: int, data: bytes) -> bytes:
@@ -46,7 +54,7 @@ class SerialSocket:
     intact; the timeout stops a dead peer from holding the lock for minutes.
     """
 
-    __slots__ = ("_sock", "_raw", "_lock", "last_received", "broken")
+    __slots__ = ("_sock", "_raw", "_lock", "last_received", "broken", "_drained")
 
     def __init__(self, sock: socket.socket, write_timeout: float) -> None:
         self._sock = sock
@@ -60,6 +68,7 @@ class SerialSocket:
         sock.settimeout(write_timeout)
         self.last_received = time.monotonic()
         self.broken = False
+        self._drained = False  # the last read took less than asked: wait before the next
 
     def send(self, data: bytes) -> int:
         """Write all of data or raise OSError; a timed-out write breaks the socket."""
@@ -95,6 +104,8 @@ class SerialSocket:
         hub = getattr(sock, "hub", None)
         if raw is None or watcher is None or hub is None:  # not a gevent socket
             return self.recv(size)
+        if self._drained:  # nothing is likely to be there yet: skip a recv() that fails
+            hub.wait(watcher)
         while True:
             try:
                 data = raw.recv(size)
@@ -103,6 +114,7 @@ class SerialSocket:
                 hub.wait(watcher)
             except InterruptedError:
                 continue
+        self._drained = len(data) < size
         self.last_received = time.monotonic()
         return data
 

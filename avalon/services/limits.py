@@ -54,11 +54,14 @@ class SlidingWindow:
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        self.times: deque[float] = deque(maxlen=limit + 1)
+        # Made at the first event: every socket has one of these, few ever use it.
+        self.times: deque[float] | None = None
 
     def exceeded(self, now: float | None = None) -> bool:
         """Record one event; tell whether the window now holds more than `limit`."""
         now = time.monotonic() if now is None else now
+        if self.times is None:
+            self.times = deque(maxlen=self.limit + 1)
         self.times.append(now)
         return len(self.times) > self.limit and now - self.times[0] <= self.window
 

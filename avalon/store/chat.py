@@ -91,10 +91,11 @@ class ChatWriter:
                 result.set_exception(failure)
 
     def _write_queued(self) -> None:
-        """Store what queued up, in batches, until nothing is left; then exit."""
-        while not self.pending.empty():
+        """Forever: store what queued up, in batches (waiting for it without a timer)."""
+        while True:
+            first = self.pending.get()
             with self.lock:
-                batch = [self.pending.get_nowait()]
+                batch = [first]
                 while len(batch) < MAX_BATCH and not self.pending.empty():
                     batch.append(self.pending.get_nowait())
                 sent_at = utcnow()
@@ -109,7 +110,6 @@ class ChatWriter:
                     self.batch = []
             for message_id, (_, player_id, name, text, result) in zip(ids, batch, strict=True):
                 result.set(chat_payload(message_id, player_id, name, text, sent_at))
-        self.writer = None
 
     def _write(self, batch: list[tuple], sent_at: datetime) -> list[int]:
         """Insert the batch with one prepared statement; touch rooms not touched lately."""

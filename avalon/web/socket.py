@@ -170,6 +170,9 @@ def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None,
 def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Session:
     """Create the player's connection and register it with the broker."""
     conn = Connection(ws, room.code, room.id, player.id, player.display_name, config["SEND_QUEUE"])
+    # wsproto's state (handshake, parsers, buffers) is not needed past the handshake: the
+    # read loop parses frames itself and the writer frames the close (memory per socket).
+    ws.ws = None
     came_online = context.broker().connect(conn)
     return Session(
         conn,

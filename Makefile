@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Two test processes (this project's machines have two cores; most tests wait on servers).
+PYTEST_ARGS ?= --numprocesses 2 --dist worksteal
 # Serving needs only requirements.txt; tests, linters and benchmarks need the rest.
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev

@@ -92,7 +92,7 @@ def make_server(kind: str, scenario: Scenario, args: argparse.Namespace, temp: P
         env = fanout.server_env(fanout_args, temp)
         env["DATABASE_URL"] = f"sqlite:///{temp / (kind + '.db')}"
         return SpawnedServer(1, env, log, "gunicorn.conf.py", root=root)
-    python = str(args.ref_python)
+    python = str(args.ref_python.absolute())  # the servers run from bench/ref/
     if kind == "websockets":
         command = [python, "websockets_app.py", "{port}"]
     else:

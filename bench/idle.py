@@ -86,7 +86,7 @@ def run(kind: str, args: argparse.Namespace, temp: Path) -> dict:
         base = f"ws{server.url.removeprefix('http')}/ws/rooms"
         urls = [f"{base}/{s['code']}?player_id={s['player_id']}&token={s['token']}" for s in seats]
     else:
-        python = str(args.ref_python or compare.bench_python())
+        python = str((args.ref_python or compare.bench_python()).absolute())
         command = [python, "-m", "gunicorn", "-k", "gevent", "--workers", "1"]
         command += ["--worker-connections", str(args.sockets + 1000)]
         command += ["--bind", "127.0.0.1:{port}", "hub:app"]

@@ -424,7 +424,7 @@ async def measure_hub(args: argparse.Namespace, temp_dir: Path) -> dict:
     import compare
     from spawn import CommandServer
 
-    python = str(args.ref_python or compare.bench_python())
+    python = str((args.ref_python or compare.bench_python()).absolute())
     command = [python, "-m", "gunicorn", "-k", "gevent", "--workers", "1"]
     command += ["--worker-connections", str(args.sockets + 1000)]
     command += ["--bind", "127.0.0.1:{port}", "hub:app"]

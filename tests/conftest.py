@@ -14,7 +14,13 @@ from flask.testing import FlaskCliRunner
 from tests.support import POSTGRES_URL
 from tests.support import SECRET_KEY
 from tests.support import ServerProcess
+from tests.support import ensure_worker_database
 from tests.support import require_service
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this xdist worker its PostgreSQL database before any test asks for it."""
+    ensure_worker_database()
 
 
 def reset_postgres() -> None:

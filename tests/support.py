@@ -25,7 +25,14 @@ import websocket
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "test-secret-key"
-POSTGRES_URL = os.environ.get("AVALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+# The PostgreSQL database the tests may own: under pytest-xdist each worker process has a
+# database of its own beside it ("test_gw0", ...), so two workers never reset each other's
+# schema; Redis keys follow, since the default namespace derives from the database URL.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "AVALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+POSTGRES_URL = f"{POSTGRES_ADMIN_URL}_{XDIST_WORKER}" if XDIST_WORKER else POSTGRES_ADMIN_URL
 REDIS_URL = os.environ.get("AVALON_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 LOG_FIELD = re.compile(r"\b([a-z_]+)=(\S+)")  # the key=value fields of our log lines
@@ -430,7 +437,7 @@ def fresh_postgres_database(prefix: str = "avalon_test") -> Iterator[str]:
     import psycopg2
 
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(POSTGRES_URL)
+    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f"CREATE DATABASE {name}")
@@ -439,6 +446,24 @@ def fresh_postgres_database(prefix: str = "avalon_test") -> Iterator[str]:
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+def ensure_worker_database() -> None:
+    """Create this xdist worker's own PostgreSQL database if it does not exist yet."""
+    if POSTGRES_URL == POSTGRES_ADMIN_URL or not port_open("127.0.0.1", 5432):
+        return  # one process uses the database itself; a missing server is reported later
+    import psycopg2
+
+    name = POSTGRES_URL.rsplit("/", 1)[1]
+    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cursor.fetchone() is None:
+                cursor.execute(f"CREATE DATABASE {name}")
+    finally:
         admin.close()
 
 

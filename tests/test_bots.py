@@ -52,15 +52,23 @@ def my_move(view: dict, me: int, rng: random.Random) -> tuple[str, dict] | None:
     return None
 
 
-def play_until_over(client: WsClient, me: int | None, timeout: float = 90) -> dict:
-    """Read game views (moving for `me` when awaited) until the game is over."""
+def play_until_over(
+    client: WsClient, me: int | None, first: dict | None = None, timeout: float = 90
+) -> dict:
+    """Read game views (moving for `me` when awaited) until the game is over.
+
+    `first` is a view already read (the answer to start_game): when the person leads
+    the first team, no other view comes until they propose.
+    """
     rng = random.Random(me)
     moved_at = -1
     while True:
-        message = client.recv_until(
-            lambda m: m["type"] == "state" and m["event"] == "game", timeout=timeout
-        )
-        view = message["payload"]
+        if first is not None:
+            view, first = first, None
+        else:
+            view = client.recv_until(
+                lambda m: m["type"] == "state" and m["event"] == "game", timeout=timeout
+            )["payload"]
         if view["phase"] == "game_over":
             return view
         move = my_move(view, me, rng) if me is not None else None
@@ -79,8 +87,11 @@ def test_one_person_and_four_bots_play_a_whole_game(make_server):
         listed = {p["player_id"]: p for p in room["players"]}
         assert all(listed[bot]["bot"] and listed[bot]["online"] for bot in bots)
         assert listed[host["player_id"]]["bot"] is False
-        act(client, "start_game", "go", roles=["merlin", "assassin", "percival", "morgana"])
-        final = play_until_over(client, host["player_id"])
+        started = act(
+            client, "start_game", "go", roles=["merlin", "assassin", "percival", "morgana"]
+        )
+        assert started["type"] == "state" and started["event"] == "game", started
+        final = play_until_over(client, host["player_id"], started["payload"])
         assert final["winner"] in ("good", "evil")
         roles = {int(p): r for p, r in final["roles"].items()}
         for message in client.received:

@@ -307,6 +307,7 @@ def test_the_language_follows_the_browser_and_the_picker_is_remembered(
     visitor = new_player("Visitor", locale="en-US")
     page = visitor.page
     page.goto("/")
+    expect(page.locator("#home-view")).to_be_visible()  # the client has started
     title = page.locator("#create-form h2")
     expect(title).to_have_text(ENGLISH["page.createTitle"])
     expect(page.locator("#lang-select")).to_have_value("en")

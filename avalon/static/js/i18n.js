@@ -70,6 +70,7 @@ export function translatePage() {
     }
   }
   document.documentElement.lang = language();
+  $("#lang-select").value = language();
 }
 
 // Show the page again in another language: remember it, and load the address with
@@ -83,9 +84,8 @@ function onPick(event) {
   location.replace(url.toString());
 }
 
-/** Set the language picker to the language shown and react to a new choice. */
+/** React to a choice in the language picker; wired before anything loads, so a choice
+ * made while the page is still starting is not lost. */
 export function wirePicker() {
-  const select = $("#lang-select");
-  select.value = language();
-  select.addEventListener("change", onPick);
+  $("#lang-select").addEventListener("change", onPick);
 }

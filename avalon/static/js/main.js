@@ -134,9 +134,9 @@ async function loadRules() {
 /** Start the client: nothing is routed before the rules and the messages are known. */
 async function boot() {
   $("#notice-action").addEventListener("click", runNoticeAction);
+  wirePicker();
   await loadRules();
   translatePage();
-  wirePicker();
   applyLimits();
   wire();
   route();

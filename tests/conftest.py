@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -130,3 +131,30 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """A runner for the in-process app's CLI commands."""
     return app.test_cli_runner()
+
+
+# -- browser tests (tests/browser_support.py drives Debian's Chromium through Playwright) --
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium per test module; skips on a laptop without it, fails in CI."""
+    from tests.browser_support import chromium
+
+    with chromium() as opened:
+        yield opened
+
+
+@pytest.fixture
+def site(make_server: Callable[..., ServerProcess]) -> ServerProcess:
+    """A server of its own for each browser test (a module may override its settings)."""
+    return make_server()
+
+
+@pytest.fixture
+def new_player(browser: Any, site: ServerProcess) -> Iterator[Callable[..., Any]]:
+    """Open a player's own browser context; fail the test on any script or CSP error."""
+    from tests.browser_support import players
+
+    with players(browser, site.url) as open_player:
+        yield open_player

@@ -6,23 +6,18 @@ import re
 import signal
 import urllib.request
 from collections.abc import Callable
-from collections.abc import Iterator
 
 import pytest
 
 from tests.browser_support import PHONE
 from tests.browser_support import RECONNECT_TIMEOUT
 from tests.browser_support import Player
-from tests.browser_support import launch
-from tests.browser_support import require_browser
 from tests.browser_support import save_screenshot
 from tests.support import ServerProcess
 from tests.support import WsClient
 
 try:
-    from playwright.sync_api import Browser
     from playwright.sync_api import expect
-    from playwright.sync_api import sync_playwright
 except ImportError:  # pragma: no cover - require_browser() skips or fails first
     pass
 
@@ -33,39 +28,6 @@ SEAT_GONE = "Your seat is no longer valid (expired or removed)."
 KICKED = "The host removed you from this room."
 RESTARTING = "The server is restarting — reconnecting…"
 OTHER_TAB = "You opened this room in another tab."
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module; every player gets a fresh context in it."""
-    require_browser()
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def site(make_server: Callable[..., ServerProcess]) -> ServerProcess:
-    """A server of its own for each test, on SQLite."""
-    return make_server()
-
-
-@pytest.fixture
-def new_player(browser: Browser, site: ServerProcess) -> Iterator[Callable[..., Player]]:
-    """Open a browser context per player; fail the test on any script or CSP error."""
-    players: list[Player] = []
-
-    def open_player(name: str, **kwargs: object) -> Player:
-        player = Player(browser, site.url, name, **kwargs)
-        players.append(player)
-        return player
-
-    yield open_player
-    errors = [error for player in players for error in player.errors]
-    for player in players:
-        player.close()
-    assert errors == []
 
 
 def room_players(site: ServerProcess, code: str) -> list[dict]:

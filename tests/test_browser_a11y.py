@@ -5,19 +5,15 @@ the whole game is played with the keyboard alone."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterator
 
 import pytest
 
 from tests.browser_support import PHONE
 from tests.browser_support import Bots
 from tests.browser_support import Player
-from tests.browser_support import chromium
-from tests.browser_support import players
 from tests.support import ServerProcess
 
 try:
-    from playwright.sync_api import Browser
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - chromium() skips or fails first
     pass
@@ -25,26 +21,6 @@ except ImportError:  # pragma: no cover - chromium() skips or fails first
 pytestmark = pytest.mark.timeout(120)
 
 PHASES = {"team_building", "voting", "questing", "lady", "assassination", "game_over"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with chromium() as opened:
-        yield opened
-
-
-@pytest.fixture
-def site(make_server: Callable[..., ServerProcess]) -> ServerProcess:
-    """A server of its own for each test."""
-    return make_server()
-
-
-@pytest.fixture
-def new_player(browser: Browser, site: ServerProcess) -> Iterator[Callable[..., Player]]:
-    """Open a player's own browser context; fail the test on any script or CSP error."""
-    with players(browser, site.url) as open_player:
-        yield open_player
 
 
 def check(player: Player, where: str, problems: dict[str, list[str]]) -> None:

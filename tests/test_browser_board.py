@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,7 +14,6 @@ from tests.browser_support import GOOD_ROLES
 from tests.browser_support import PHONE
 from tests.browser_support import Bots
 from tests.browser_support import Player
-from tests.browser_support import chromium
 from tests.browser_support import players
 from tests.browser_support import save_screenshot
 from tests.support import ServerProcess
@@ -29,26 +27,6 @@ except ImportError:  # pragma: no cover - chromium() skips or fails first
 pytestmark = pytest.mark.timeout(120)
 
 BOT_NAMES = ("Ben", "Cat", "Dan", "Eve")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with chromium() as opened:
-        yield opened
-
-
-@pytest.fixture
-def site(make_server: Callable[..., ServerProcess]) -> ServerProcess:
-    """A server of its own for each test."""
-    return make_server()
-
-
-@pytest.fixture
-def new_player(browser: Browser, site: ServerProcess) -> Iterator[Callable[..., Player]]:
-    """Open a player's own browser context; fail the test on any script or CSP error."""
-    with players(browser, site.url) as open_player:
-        yield open_player
 
 
 def table_with_bots(

@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from collections.abc import Iterator
 
 import pytest
 
 from tests.browser_support import Player
-from tests.browser_support import chromium
-from tests.browser_support import players
 from tests.support import ServerProcess
 
 try:
-    from playwright.sync_api import Browser
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - chromium() skips or fails first
     pass
@@ -27,24 +23,10 @@ BOT_DELAY = "0.05"  # seconds a bot waits before it moves: fast tests
 GAME_TIMEOUT = 60  # seconds one person and four bots may take for a whole game
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with chromium() as opened:
-        yield opened
-
-
 @pytest.fixture
 def site(make_server: Callable[..., ServerProcess]) -> ServerProcess:
     """A server of its own for each test, whose bots move almost at once."""
     return make_server(AVALON_BOT_DELAY=BOT_DELAY)
-
-
-@pytest.fixture
-def new_player(browser: Browser, site: ServerProcess) -> Iterator[Callable[..., Player]]:
-    """Open a player's own browser context; fail the test on any script or CSP error."""
-    with players(browser, site.url) as open_player:
-        yield open_player
 
 
 def add_bots(player: Player, count: int) -> None:

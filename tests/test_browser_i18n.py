@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,13 +15,10 @@ from avalon.protocol import codes
 from tests.browser_support import BROKEN_TEXT
 from tests.browser_support import Bots
 from tests.browser_support import Player
-from tests.browser_support import chromium
-from tests.browser_support import players
 from tests.support import ROOT
 from tests.support import ServerProcess
 
 try:
-    from playwright.sync_api import Browser
     from playwright.sync_api import Page
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - chromium() skips or fails first
@@ -140,24 +136,10 @@ def untranslated(text: str, lang: str, names: list[str]) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with chromium() as opened:
-        yield opened
-
-
 @pytest.fixture
 def site(make_server: Callable[..., ServerProcess]) -> ServerProcess:
     """A server of its own for each test, whose computer players move almost at once."""
     return make_server(AVALON_BOT_DELAY="0.05")
-
-
-@pytest.fixture
-def new_player(browser: Browser, site: ServerProcess) -> Iterator[Callable[..., Player]]:
-    """Open a player's own browser context; fail the test on any script or CSP error."""
-    with players(browser, site.url) as open_player:
-        yield open_player
 
 
 def create_room(player: Player) -> str:

@@ -8,7 +8,6 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,13 +15,10 @@ from tests.browser_support import DOCS
 from tests.browser_support import PHONE
 from tests.browser_support import Bots
 from tests.browser_support import Player
-from tests.browser_support import chromium
-from tests.browser_support import players
 from tests.browser_support import save_screenshot
 from tests.support import ServerProcess
 
 try:
-    from playwright.sync_api import Browser
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - chromium() skips or fails first
     pass
@@ -31,26 +27,6 @@ pytestmark = pytest.mark.timeout(120)
 
 ROLES = ["merlin", "assassin", "percival", "morgana"]
 NAMES = ["Ann", "Ben", "Cat", "Dan", "Eve"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with chromium() as opened:
-        yield opened
-
-
-@pytest.fixture
-def site(make_server: Callable[..., ServerProcess]) -> ServerProcess:
-    """A server of its own for each test."""
-    return make_server()
-
-
-@pytest.fixture
-def new_player(browser: Browser, site: ServerProcess) -> Iterator[Callable[..., Player]]:
-    """Open a visitor's own browser context; fail the test on any script or CSP error."""
-    with players(browser, site.url) as open_player:
-        yield open_player
 
 
 def socket_table(site: ServerProcess) -> tuple[str, Bots]:

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from collections.abc import Iterator
 
 import pytest
 
 from tests.browser_support import Bots
 from tests.browser_support import Player
-from tests.browser_support import chromium
 from tests.browser_support import exact
-from tests.browser_support import players
 from tests.support import ServerProcess
 
 try:
-    from playwright.sync_api import Browser
     from playwright.sync_api import Locator
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - chromium() skips or fails first
@@ -27,26 +23,6 @@ pytestmark = pytest.mark.timeout(120)
 
 LOCKED = "The room is locked: nobody new can join."
 KICKED = "The host removed you from this room."
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with chromium() as opened:
-        yield opened
-
-
-@pytest.fixture
-def site(make_server: Callable[..., ServerProcess]) -> ServerProcess:
-    """A server of its own for each test."""
-    return make_server()
-
-
-@pytest.fixture
-def new_player(browser: Browser, site: ServerProcess) -> Iterator[Callable[..., Player]]:
-    """Open a player's own browser context; fail the test on any script or CSP error."""
-    with players(browser, site.url) as open_player:
-        yield open_player
 
 
 def actions(player: Player, name: str) -> list[dict]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from collections.abc import Iterator
 
 import pytest
 
 from tests.browser_support import Player
-from tests.browser_support import chromium
 from tests.browser_support import players
 from tests.support import ServerProcess
 
@@ -23,13 +21,6 @@ except ImportError:  # pragma: no cover - chromium() skips or fails first
 pytestmark = pytest.mark.timeout(60)
 
 TOKEN_MAX_AGE = 4  # seconds a token lives on this test's server (a week by default)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with chromium() as opened:
-        yield opened
 
 
 def test_the_page_keeps_the_fresh_token(

@@ -54,7 +54,8 @@ def test_pyproject_declares_the_pins_and_a_build_system():
 
 def test_the_wheel_holds_one_package_with_its_client_and_migrations(tmp_path):
     source = tmp_path / "source"  # a copy, so the build leaves nothing in the checkout
-    ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", "instance", "*.db*", "build")
+    venvs = (".venv", ".bench-venv", ".autobahn-venv")
+    ignore = shutil.ignore_patterns(*venvs, ".git", "__pycache__", "instance", "*.db*", "build")
     shutil.copytree(ROOT, source, ignore=ignore)
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), "."],

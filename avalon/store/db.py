@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,7 @@ from playhouse import db_url
 
 log = logging.getLogger(__name__)
 Query = TypeVar("Query", bound="ModelSelect[Any]")
+Result = TypeVar("Result")
 
 database = DatabaseProxy()
 
@@ -116,23 +118,33 @@ def write() -> Iterator[None]:
         raise refused(exc) from exc
 
 
-@contextmanager
-def _sqlite_write_lock() -> Iterator[None]:
-    """BEGIN IMMEDIATE, retried cooperatively while another writer holds the lock."""
+def retry_while_locked(attempt: Callable[[], Result]) -> Result:
+    """Run attempt(), again after a cooperative pause while SQLite's write lock is held
+    by another connection, for up to WRITE_LOCK_WAIT; any other failure passes through.
+    """
     deadline = time.monotonic() + WRITE_LOCK_WAIT
     pause = LOCK_RETRY_FIRST
     while True:
-        transaction = database.atomic("IMMEDIATE")
         try:
-            transaction.__enter__()
-            break
+            return attempt()
         except OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            if time.monotonic() + pause > deadline:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or not is_sqlite() or time.monotonic() + pause > deadline:
                 raise
         gevent.sleep(pause)  # other greenlets run while this one waits for the lock
         pause = min(LOCK_RETRY_MAX, pause * 2)
+
+
+@contextmanager
+def _sqlite_write_lock() -> Iterator[None]:
+    """BEGIN IMMEDIATE, retried cooperatively while another writer holds the lock."""
+
+    def begin() -> Any:
+        transaction = database.atomic("IMMEDIATE")
+        transaction.__enter__()
+        return transaction
+
+    transaction = retry_while_locked(begin)
     try:
         yield
     except BaseException as exc:
@@ -169,27 +181,22 @@ def write_returning(sql: str, params: list, connection: Any, rows: bool = True) 
     Hand-written SQL for the hottest write (chat) on the driver's own cursor. SQLite's
     write lock is waited for cooperatively as in write(); errors are peewee's.
     """
-    deadline = time.monotonic() + WRITE_LOCK_WAIT
-    pause = LOCK_RETRY_FIRST
-    while True:
-        try:
-            with __exception_wrapper__:
-                cursor = connection.cursor()
-                try:
-                    cursor.execute(sql, params)
-                    return cursor.fetchall() if rows else []
-                finally:
-                    cursor.close()
-        except IntegrityError:
-            raise
-        except OperationalError as exc:
-            busy = "locked" in str(exc) or "busy" in str(exc)
-            if not busy or not is_sqlite() or time.monotonic() + pause > deadline:
-                raise refused(exc) from exc
-        except PeeweeException as exc:
-            raise refused(exc) from exc
-        gevent.sleep(pause)
-        pause = min(LOCK_RETRY_MAX, pause * 2)
+
+    def attempt() -> list[tuple]:
+        with __exception_wrapper__:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                return cursor.fetchall() if rows else []
+            finally:
+                cursor.close()
+
+    try:
+        return retry_while_locked(attempt)
+    except IntegrityError:
+        raise
+    except PeeweeException as exc:
+        raise refused(exc) from exc
 
 
 def refused(exc: PeeweeException) -> Unavailable:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from simple_websocket import Server
 
-from avalon.realtime.transport import _frame
 from avalon.realtime.transport import close_frame
+from avalon.realtime.transport import pong_frame
 
-PONG_OPCODE = 0x8A  # FIN + pong
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 # Close codes a peer may send (RFC 6455 7.4.1; 1004-1006 and 1015 are never on the wire).
 VALID_CLOSE = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013}
@@ -76,19 +75,14 @@ class ClientFrames:
                     break
                 first, second = buffer[offset], buffer[offset + 1]
                 length = second & 0x7F
-                header = 6
-                if length == 126:
-                    header = 8
+                header = 6  # two bytes, the mask, and the extended length if any:
+                if length >= 126:
+                    extended = 2 if length == 126 else 8  # 126: 16 bits, 127: 64 bits
+                    header += extended
                     if end - offset < header:
                         self.need = header
                         break
-                    length = int.from_bytes(buffer[offset + 2 : offset + 4], "big")
-                elif length == 127:
-                    header = 14
-                    if end - offset < header:
-                        self.need = header
-                        break
-                    length = int.from_bytes(buffer[offset + 2 : offset + 10], "big")
+                    length = int.from_bytes(buffer[offset + 2 : offset + 2 + extended], "big")
                     if length >> 63:
                         raise Violation(1002, "frame length too large")
                 self.check_header(first, second, length, ws.max_message_size)
@@ -133,7 +127,7 @@ class ClientFrames:
         """Handle one complete frame; False once the connection is closed."""
         opcode = first & 0x0F
         if opcode == PING:
-            ws.sock.send(_frame(PONG_OPCODE, payload))
+            ws.sock.send(pong_frame(payload))
         elif opcode == CLOSE:
             self.close(ws, payload)
             return False

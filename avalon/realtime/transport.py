@@ -8,11 +8,13 @@ import time
 from typing import Any
 
 import gevent
+from gevent import get_hub
 from gevent.lock import Semaphore
 
 TEXT_OPCODE = 0x81  # FIN + text
 BINARY_OPCODE = 0x82  # FIN + binary
 CLOSE_OPCODE = 0x88  # FIN + close
+PONG_OPCODE = 0x8A  # FIN + pong
 LINGER_SECONDS = 2.0  # how long a closing socket drains the client's last bytes
 
 
@@ -24,6 +26,11 @@ def text_frame(data: bytes) -> bytes:
 def binary_frame(data: bytes) -> bytes:
     """Frame bytes as one unmasked server binary frame."""
     return _frame(BINARY_OPCODE, data)
+
+
+def pong_frame(data: bytes) -> bytes:
+    """A server pong answering a ping with this payload."""
+    return _frame(PONG_OPCODE, data)
 
 
 def close_frame(code: int | None, reason: str = "") -> bytes:
@@ -54,14 +61,16 @@ class SerialSocket:
     intact; the timeout stops a dead peer from holding the lock for minutes.
     """
 
-    __slots__ = ("_sock", "_raw", "_lock", "last_received", "broken", "_drained")
+    __slots__ = ("_sock", "_raw", "_read_watcher", "_lock", "last_received", "broken", "_drained")
 
     def __init__(self, sock: socket.socket, write_timeout: float) -> None:
         self._sock = sock
         # gevent's socket wraps a non-blocking OS socket: a write that fits in the
         # kernel's buffer (nearly all) is one plain send() on it, without gevent's
         # sendall machinery (which also asks getsockopt(SO_SNDBUF) on every call).
-        self._raw = getattr(sock, "_sock", None)
+        self._raw: Any = getattr(sock, "_sock", None)
+        # ... and a read waits on the socket's own read watcher (None: not a gevent socket).
+        self._read_watcher = getattr(sock, "_read_event", None) if self._raw is not None else None
         self._lock = Semaphore()
         # The socket's own timeout bounds every sendall() in total (gevent counts the
         # whole call), which costs far less than a gevent.Timeout around each write.
@@ -98,20 +107,18 @@ class SerialSocket:
         gevent's recv() arms the socket's timeout (here the write timeout) on every wait;
         a reader that is happy to wait for ever waits on the socket's read watcher alone.
         """
-        sock = self._sock
-        raw = getattr(sock, "_sock", None)
-        watcher = getattr(sock, "_read_event", None)
-        hub = getattr(sock, "hub", None)
-        if raw is None or watcher is None or hub is None:  # not a gevent socket
+        raw, watcher = self._raw, self._read_watcher
+        if watcher is None:  # not a gevent socket
             return self.recv(size)
+        wait = get_hub().wait  # the hub the socket's watcher belongs to
         if self._drained:  # nothing is likely to be there yet: skip a recv() that fails
-            hub.wait(watcher)
+            wait(watcher)
         while True:
             try:
                 data = raw.recv(size)
                 break
             except BlockingIOError:
-                hub.wait(watcher)
+                wait(watcher)
             except InterruptedError:
                 continue
         self._drained = len(data) < size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import current_app
@@ -24,22 +25,16 @@ class TokenClaims:
 
 
 def _serializer(secret_key: str | list[str] | None = None) -> URLSafeTimedSerializer:
-    """The serializer for a key; a list of keys rotates (sign with the last, accept all).
-
-    Built once per key (every socket handshake reads a token): building one derives
-    keys and signers, which cost as much as checking the token.
-    """
+    """The serializer for a key; a list of keys rotates (sign with the last, accept all)."""
     key = secret_key or current_app.config["SECRET_KEY"]
-    cache_key = tuple(key) if isinstance(key, list) else key
-    serializer = _SERIALIZERS.get(cache_key)
-    if serializer is None:
-        if len(_SERIALIZERS) > 8:  # keys rotate rarely: never keep more than a few
-            _SERIALIZERS.clear()
-        serializer = _SERIALIZERS[cache_key] = URLSafeTimedSerializer(key, salt=SALT)
-    return serializer
+    return _serializer_for(tuple(key) if isinstance(key, list) else key)
 
 
-_SERIALIZERS: dict[object, URLSafeTimedSerializer] = {}
+@functools.lru_cache(maxsize=8)  # keys rotate rarely: a few at most
+def _serializer_for(key: str | tuple[str, ...]) -> URLSafeTimedSerializer:
+    """Built once per key (every socket handshake reads a token): building one derives
+    keys and signers, which cost as much as checking the token."""
+    return URLSafeTimedSerializer(key, salt=SALT)
 
 
 def issue_token(room_id: int, room_player_id: int, secret_key: str | None = None) -> str:

@@ -92,15 +92,25 @@ def make_server(kind: str, scenario: Scenario, args: argparse.Namespace, temp: P
         env = fanout.server_env(fanout_args, temp)
         env["DATABASE_URL"] = f"sqlite:///{temp / (kind + '.db')}"
         return SpawnedServer(1, env, log, "gunicorn.conf.py", root=root)
-    python = str(args.ref_python.absolute())  # the servers run from bench/ref/
     if kind == "websockets":
-        command = [python, "websockets_app.py", "{port}"]
-    else:
-        module = "hub:app" if kind == "hub" else "socketio_app:app"
-        command = [python, "-m", "gunicorn", "-k", "gevent", "--workers", "1"]
-        command += ["--worker-connections", "10000", "--bind", "127.0.0.1:{port}", module]
-    env = {"PYTHONUNBUFFERED": "1", "PYTHONPATH": ""}
-    return CommandServer(command, REF, env, log)
+        python = str(args.ref_python.absolute())  # the servers run from bench/ref/
+        env = {"PYTHONUNBUFFERED": "1", "PYTHONPATH": ""}
+        return CommandServer([python, "websockets_app.py", "{port}"], REF, env, log)
+    module = "hub:app" if kind == "hub" else "socketio_app:app"
+    return ref_gunicorn(args.ref_python, module, 10000, log)
+
+
+def ref_gunicorn(python: Path, module: str, connections: int, log: Path) -> CommandServer:
+    """A stopped gunicorn serving a reference app of bench/ref/ on one gevent worker."""
+    command = [str(python.absolute()), "-m", "gunicorn", "-k", "gevent", "--workers", "1"]
+    command += ["--worker-connections", str(connections), "--bind", "127.0.0.1:{port}", module]
+    return CommandServer(command, REF, {"PYTHONUNBUFFERED": "1", "PYTHONPATH": ""}, log)
+
+
+def hub_urls(server: CommandServer, sockets: int) -> list[str]:
+    """Socket URLs of the featureless hub for `sockets` clients, ten to a room."""
+    base = f"ws{server.url.removeprefix('http')}/ws/room"
+    return [f"{base}{index // 10}" for index in range(sockets)]
 
 
 def run_one(kind: str, scenario: Scenario, args: argparse.Namespace) -> dict[str, Any]:

@@ -86,14 +86,10 @@ def run(kind: str, args: argparse.Namespace, temp: Path) -> dict:
         base = f"ws{server.url.removeprefix('http')}/ws/rooms"
         urls = [f"{base}/{s['code']}?player_id={s['player_id']}&token={s['token']}" for s in seats]
     else:
-        python = str((args.ref_python or compare.bench_python()).absolute())
-        command = [python, "-m", "gunicorn", "-k", "gevent", "--workers", "1"]
-        command += ["--worker-connections", str(args.sockets + 1000)]
-        command += ["--bind", "127.0.0.1:{port}", "hub:app"]
-        server = CommandServer(command, compare.REF, {"PYTHONPATH": ""}, temp / "h.log")
+        python = args.ref_python or compare.bench_python()
+        server = compare.ref_gunicorn(python, "hub:app", args.sockets + 1000, temp / "h.log")
         server.start()
-        base = f"ws{server.url.removeprefix('http')}/ws/room"
-        urls = [f"{base}{index // 10}" for index in range(args.sockets)]
+        urls = compare.hub_urls(server, args.sockets)
     try:
         avalon = server if isinstance(server, Server) else None
         used, still_open = asyncio.run(measure(urls, server.worker_pids(), args.seconds, avalon))

@@ -422,18 +422,13 @@ async def measure(args: argparse.Namespace, server: Server, report: Path | None)
 async def measure_hub(args: argparse.Namespace, temp_dir: Path) -> dict:
     """The same idle sockets against the featureless hub (bench/ref/hub.py): KB per socket."""
     import compare
-    from spawn import CommandServer
 
-    python = str((args.ref_python or compare.bench_python()).absolute())
-    command = [python, "-m", "gunicorn", "-k", "gevent", "--workers", "1"]
-    command += ["--worker-connections", str(args.sockets + 1000)]
-    command += ["--bind", "127.0.0.1:{port}", "hub:app"]
-    server = CommandServer(command, compare.REF, {"PYTHONPATH": ""}, temp_dir / "hub.log")
+    python = args.ref_python or compare.bench_python()
+    server = compare.ref_gunicorn(python, "hub:app", args.sockets + 1000, temp_dir / "hub.log")
     server.start()
     try:
         pid = server.worker_pids()[0]
-        base = f"ws{server.url.removeprefix('http')}/ws/room"
-        urls = [f"{base}{index // 10}" for index in range(args.sockets)]
+        urls = compare.hub_urls(server, args.sockets)
         limit = asyncio.Semaphore(OPEN_CONCURRENCY)
         sockets: list[ClientConnection] = []
 

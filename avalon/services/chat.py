@@ -18,5 +18,6 @@ def post(
 ) -> None:
     """Store a checked chat message and broadcast it; the sender's copy carries cid."""
     chat = state.chat_writer.store(room_id, player_id, name, text)
+    # context.publish() without its lookup of the app's state (the hottest message path).
     data = envelopes.to_bytes(envelopes.event("chat", chat))
     state.broker.publish(Delivery(room_code, data, reply_to=player_id, correlation_id=cid))

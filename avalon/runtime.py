@@ -24,6 +24,7 @@ from avalon.services import retention
 from avalon.services import snapshot
 from avalon.services import timer_sweep
 from avalon.services import token_refresh
+from avalon.store import checkpoint
 from avalon.store import schema
 
 log = logging.getLogger(__name__)
@@ -106,9 +107,17 @@ def start_worker(app: Flask) -> None:
     gevent.spawn(in_app(app, bots.sweep_forever))
     gevent.spawn(metrics.refresh_forever)
     config = app.config
-    # One sweep for idle sockets, pings, idle writers and chat stuck in storage.
+    # One sweep for idle sockets, pings, idle writers, chat stuck in storage and, on
+    # SQLite, the write-ahead log's checkpoints (taken off the commits: see checkpoint.py).
     expire_chat = context.state(app).chat_writer.expire
-    gevent.spawn(reader.sweep_forever, config["PING_INTERVAL"], config["IDLE_TIMEOUT"], expire_chat)
+    checkpointer = checkpoint.take_over()
+
+    def each_sweep(now: float) -> None:
+        expire_chat(now)
+        if checkpointer is not None:
+            checkpointer.tick()
+
+    gevent.spawn(reader.sweep_forever, config["PING_INTERVAL"], config["IDLE_TIMEOUT"], each_sweep)
     settle_heap()
 
 

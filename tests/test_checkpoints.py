@@ -1,0 +1,54 @@
+"""SQLite's log checkpointed by each worker's thread, not inside commits."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.support import ServerProcess
+from tests.support import wait_for
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def messages_in_file(database: Path, scratch: Path) -> int:
+    """Chat rows in the database file itself, leaving out what is still only in its log."""
+    copy = scratch / "file-only.db"
+    copy.unlink(missing_ok=True)
+    shutil.copyfile(database, copy)  # without the -wal file beside it: the file alone
+    try:
+        with sqlite3.connect(copy) as connection:
+            return int(connection.execute("SELECT count(*) FROM chatmessage").fetchone()[0])
+    except sqlite3.DatabaseError:  # copied in the middle of a checkpoint's writes
+        return -1
+    finally:
+        connection.close()
+
+
+def test_chat_reaches_the_database_file_without_a_commit_checkpointing(
+    make_server: Callable[..., ServerProcess], tmp_path: Path
+):
+    # Five messages are far below the 1,000 pages after which a commit would checkpoint:
+    # only the workers' background checkpoints can copy them into the file.
+    server = make_server(workers=2)
+    database = tmp_path / "avalon-0.db"
+    host, guest = server.room_with_players(2)
+    client, _ = server.join_socket(host)
+    for number in range(5):
+        client.chat(f"message {number}", correlation_id=f"c{number}")
+        client.recv_until(lambda message, n=number: message.get("correlation_id") == f"c{n}")
+    client.close()
+    wait_for(lambda: messages_in_file(database, tmp_path) == 5, timeout=20, interval=0.2)
+    # The log keeps working after a checkpoint: later messages are stored and read back.
+    client, _ = server.join_socket(guest)
+    client.chat("after the checkpoint", correlation_id="late")
+    stored = client.recv_until(lambda message: message.get("correlation_id") == "late")
+    again, first = server.join_socket(guest, since=stored["payload"]["id"] - 1)
+    assert [chat["message"] for chat in first["payload"]["chat"]] == ["after the checkpoint"]
+    assert server.log().count("Traceback") == 0
+    client.close()
+    again.close()

@@ -1,14 +1,17 @@
-"""SQLite's log checkpointed by each worker's thread, not inside commits."""
+"""SQLite's log checkpointed by each worker's thread, and the worker's periodic loops on one beat."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import gevent
 import pytest
 
+from avalon.ops import beat
 from tests.support import ServerProcess
 from tests.support import wait_for
 
@@ -52,3 +55,18 @@ def test_chat_reaches_the_database_file_without_a_commit_checkpointing(
     assert server.log().count("Traceback") == 0
     client.close()
     again.close()
+
+
+def test_loops_of_one_period_wake_together():
+    woke: list[float] = []
+
+    def loop(delay: float) -> None:
+        gevent.sleep(delay)  # the loops start at different moments ...
+        beat.sleep_to_next(0.25)
+        woke.append(time.monotonic())  # ... and wake on the same beat
+
+    beat.sleep_to_next(0.25)  # just past a beat: the next is 0.25 s away for both loops
+    gevent.joinall([gevent.spawn(loop, 0.02), gevent.spawn(loop, 0.1)], timeout=5)
+    assert len(woke) == 2
+    assert abs(woke[0] - woke[1]) < 0.02
+    assert min(woke[0] % 0.25, 0.25 - woke[0] % 0.25) < 0.03

@@ -27,6 +27,8 @@ from prometheus_client import Gauge
 from prometheus_client.core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from avalon.ops import beat
+
 prometheus_client.disable_created_metrics()  # no `_created` series: counters only
 
 GAUGE_SECONDS = 1.0  # how stale another worker's gauges may be in a scrape
@@ -148,7 +150,7 @@ def refresh_forever() -> None:
             refresh()
         except OSError:
             pass  # a full disk must not stop the worker
-        gevent.sleep(GAUGE_SECONDS)
+        beat.sleep_to_next(GAUGE_SECONDS)
 
 
 def live_pids(directory: str) -> list[str]:

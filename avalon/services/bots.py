@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import random
 
-import gevent
 from flask import current_app
 
 from avalon.game.bot import decide
 from avalon.game.rules import MAX_PLAYERS
+from avalon.ops import beat
 from avalon.protocol import codes
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.names import name_key
@@ -105,7 +105,7 @@ def sweep_forever() -> None:
     """Forever: make the bot moves that are due (runs in the app context)."""
     pause = min(1.0, max(0.05, float(current_app.config["BOT_DELAY"]) / 2))
     while True:
-        gevent.sleep(pause)
+        beat.sleep_to_next(pause)
         try:
             for record_id in due_games(GameRecord.bot_due):
                 move_bots(record_id)

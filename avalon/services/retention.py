@@ -12,6 +12,7 @@ from datetime import timedelta
 import gevent
 from flask import current_app
 
+from avalon.ops import beat
 from avalon.realtime import hub
 from avalon.store import db
 from avalon.store.models import ChatMessage
@@ -62,4 +63,4 @@ def sweep_forever() -> None:
             delete_idle_rooms(days)
         except Exception:
             log.exception("event=retention_failed")
-        gevent.sleep(every)
+        beat.sleep_to_next(every)

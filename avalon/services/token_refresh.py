@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import time
 
-import gevent
 from flask import current_app
 
+from avalon.ops import beat
 from avalon.protocol import envelopes
 from avalon.realtime import hub
 from avalon.realtime.connection import Connection
@@ -38,7 +38,7 @@ def refresh_forever() -> None:
     """Forever: refresh the tokens of this worker's sockets as they age (app context)."""
     max_age = float(current_app.config["TOKEN_MAX_AGE"])
     while True:
-        gevent.sleep(min(CHECK_EVERY_MAX, max_age / 4))
+        beat.sleep_to_next(min(CHECK_EVERY_MAX, max_age / 4))
         try:
             for conn in hub.all_connections():
                 refresh_if_old(conn, max_age)

@@ -19,6 +19,7 @@ import gevent
 from gevent.event import Event
 from simple_websocket import Server
 
+from avalon.ops import beat
 from avalon.protocol.codes import CloseCode
 from avalon.realtime import hub
 from avalon.realtime.connection import PING_FRAME
@@ -113,13 +114,15 @@ def retire_writers() -> None:
 
 def sweep_once(now: float, ping_interval: float, idle_timeout: float) -> None:
     """Close sockets silent for idle_timeout; ping those silent for ping_interval."""
+    ping_if_before, close_if_before = now - ping_interval, now - idle_timeout
+    quiet_if_before = max(ping_if_before, close_if_before)  # neither applies after this
     for conn in hub.all_connections():
-        if conn.closing:
-            continue
-        silent = now - conn.sock.last_received
-        if silent >= idle_timeout:
+        heard = conn.sock.last_received
+        if heard > quiet_if_before or conn.close_code is not None:
+            continue  # heard from lately (pongs count), or closing: most sockets, most sweeps
+        if heard <= close_if_before:
             conn.close(CloseCode.IDLE, IDLE_REASON)
-        elif silent >= ping_interval and now - conn.last_ping >= ping_interval:
+        elif heard <= ping_if_before and conn.last_ping <= ping_if_before:
             conn.last_ping = now
             conn.send_frame(PING_FRAME)
 
@@ -138,7 +141,7 @@ def sweep_forever(
     every = max(1, round(sweep_interval(ping_interval, idle_timeout) / pause))
     turn = 0
     while True:
-        gevent.sleep(pause)
+        beat.sleep_to_next(pause)
         turn += 1
         try:
             now = time.monotonic()

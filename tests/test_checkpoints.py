@@ -1,4 +1,4 @@
-"""SQLite's log checkpointed by each worker's thread, and the worker's periodic loops on one beat."""
+"""SQLite's log checkpointed by a thread of each worker; periodic loops on one beat."""
 
 from __future__ import annotations
 

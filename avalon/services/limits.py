@@ -1,4 +1,4 @@
-"""Rate limiters: per connection (token buckets) and per client address (the `limits` library)."""
+"""Rate limiters: token buckets per connection, seat and address (shared through Redis by `limits`)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from collections import deque
 from limits import RateLimitItem
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
-from limits.storage import MemoryStorage
 from limits.storage import RedisStorage
-from limits.storage import Storage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from avalon.ops import metrics
@@ -85,6 +83,12 @@ class KeyedBuckets:
         self.buckets[key] = bucket
         return bucket.allow(now)
 
+    def seconds_until_allowed(self, key: str) -> int:
+        """Whole seconds until this key's bucket holds a token again (at least 1)."""
+        bucket = self.buckets.get(key)
+        missing = 1.0 if bucket is None else max(0.0, 1.0 - bucket.tokens)
+        return max(1, math.ceil(missing / self.rate))
+
 
 def window_item(burst: float, rate: float) -> RateLimitItem:
     """`burst` requests per `burst / rate` seconds: a burst, then `rate` per second.
@@ -108,10 +112,11 @@ class AddressLimiter:
         self, burst: float, rate: float, redis_url: str | None = None, prefix: str = "avalon"
     ) -> None:
         self.item = window_item(burst, rate)
+        self.burst, self.rate = burst, rate
         self.prefix = prefix
         self.redis_url = redis_url
         self._shared: SlidingWindowCounterRateLimiter | None = None
-        self._local: SlidingWindowCounterRateLimiter | None = None
+        self._local: KeyedBuckets | None = None
         self.redis_down_until = 0.0
 
     def shared(self) -> SlidingWindowCounterRateLimiter | None:
@@ -129,11 +134,15 @@ class AddressLimiter:
             self._shared = SlidingWindowCounterRateLimiter(storage)
         return self._shared
 
-    def local(self) -> SlidingWindowCounterRateLimiter:
-        """The in-process limiter (made on first use: its storage starts a timer)."""
+    def local(self) -> KeyedBuckets:
+        """The in-process allowance: a token bucket per address, as burst and rate say.
+
+        Not the limits library's MemoryStorage: it starts a timer 10 ms after every hit
+        that walks every key, a wake-up of the worker per request (a reconnect storm's
+        2,000 handshakes each paid for one).
+        """
         if self._local is None:
-            storage: Storage = MemoryStorage()
-            self._local = SlidingWindowCounterRateLimiter(storage)
+            self._local = KeyedBuckets(self.burst, self.rate)
         return self._local
 
     def allow(self, address: str) -> tuple[bool, int]:
@@ -146,7 +155,10 @@ class AddressLimiter:
                 metrics.inc("avalon_redis_errors_total", operation="rate_limit")
                 log.warning("event=rate_limit_redis_failed error=%s", type(error).__name__)
                 self.redis_down_until = time.monotonic() + REDIS_RETRY
-        return self._hit(self.local(), address)
+        buckets = self.local()
+        if buckets.allow(address):
+            return True, 0
+        return False, buckets.seconds_until_allowed(address)
 
     def _hit(self, limiter: SlidingWindowCounterRateLimiter, address: str) -> tuple[bool, int]:
         """Hit the limit; when refused, read when the next request would be let through."""

@@ -1,4 +1,4 @@
-"""Rate limiters: token buckets per connection, seat and address (shared through Redis by `limits`)."""
+"""Rate limiters: token buckets per connection, seat and address; Redis-shared by `limits`."""
 
 from __future__ import annotations
 

@@ -95,7 +95,11 @@ def receive(ws: Server) -> str | bytes | None:
         if not data:
             ws.connected = False
             return None
-        frames.feed(ws, data)
+        try:
+            frames.feed(ws, data)
+        except OSError:  # answering its ping or close found the client gone: end of stream
+            ws.connected = False
+            return None
     return buffered.pop(0)
 
 

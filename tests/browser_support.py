@@ -335,8 +335,16 @@ class Player:
             press("#propose-team")
             expect(page.locator("#team-form")).to_have_count(0)
         elif page.locator("#vote-approve").count():
+            proposal = page.locator("#action-panel").inner_text()
             press("#vote-approve" if approve else "#vote-reject")
-            expect(page.locator("#vote-approve")).to_have_count(0)
+            # Taken once the buttons go; after the last vote of a rejected team the next
+            # leader's proposal (new words, buttons again) can come before they do.
+            page.wait_for_function(
+                """before => !document.querySelector("#vote-approve")
+                    || document.querySelector("#action-panel").innerText !== before""",
+                arg=proposal,
+                timeout=10_000,
+            )
         elif page.locator("#quest-success").count():
             press("#quest-success")
             expect(page.locator("#quest-success")).to_have_count(0)

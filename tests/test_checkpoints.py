@@ -23,9 +23,9 @@ def messages_in_file(database: Path, scratch: Path) -> int:
     copy = scratch / "file-only.db"
     copy.unlink(missing_ok=True)
     shutil.copyfile(database, copy)  # without the -wal file beside it: the file alone
+    connection = sqlite3.connect(copy)
     try:
-        with sqlite3.connect(copy) as connection:
-            return int(connection.execute("SELECT count(*) FROM chatmessage").fetchone()[0])
+        return int(connection.execute("SELECT count(*) FROM chatmessage").fetchone()[0])
     except sqlite3.DatabaseError:  # copied in the middle of a checkpoint's writes
         return -1
     finally:

@@ -21,8 +21,6 @@ from avalon.store import db
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT_EVERY = 1.0  # seconds between two looks at the log
-
 
 class Checkpointer:
     """Checkpoints one SQLite database file when its write-ahead log has changed."""
@@ -45,31 +43,27 @@ class Checkpointer:
         self.seen = seen
         return True
 
-    def run(self) -> tuple[int, int, int]:
-        """Checkpoint now, in the calling thread: (busy, frames in the log, frames copied)."""
+    def run(self) -> bool:
+        """Checkpoint now, in the calling thread; tell whether the whole log was copied."""
         if self.connection is None:
             # Used only from the pool's threads, one at a time (the sweep waits for it).
             self.connection = sqlite3.connect(
                 self.path, timeout=0, isolation_level=None, check_same_thread=False
             )
-        row = self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        return int(row[0]), int(row[1]), int(row[2])
+        busy, frames, copied = self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return not busy and copied >= frames
 
     def tick(self) -> None:
         """If the log changed, checkpoint it in a pool thread while other greenlets run."""
         if not self.changed():
             return
         try:
-            gevent.get_hub().threadpool.apply(self.run)
-        except sqlite3.Error as exc:  # another worker's checkpoint, a busy file: next time
+            done = gevent.get_hub().threadpool.apply(self.run)
+        except sqlite3.Error as exc:  # a busy or locked file
             log.info("event=checkpoint_skipped error=%s", exc)
+            done = False
+        if not done:  # readers held frames back, or another worker was at it: look again
             self.seen = None
-
-    def close(self) -> None:
-        """Close the checkpoint connection."""
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
 
 
 def take_over() -> Checkpointer | None:

@@ -323,6 +323,12 @@ class WsClient:
         else:
             self.ws.send(message if isinstance(message, str) else json.dumps(message))
 
+    def send_many(self, messages: list[dict]) -> None:
+        """Send envelopes in one write: a server that closes part-way cannot break the pipe."""
+        text = websocket.ABNF.OPCODE_TEXT
+        frames = [websocket.ABNF.create_frame(json.dumps(m), text).format() for m in messages]
+        self.ws.sock.sendall(b"".join(frames))
+
     def chat(self, text: str, correlation_id: str | None = None) -> None:
         """Send a chat message."""
         envelope: dict[str, Any] = {"type": "chat", "payload": {"message": text}}

@@ -58,10 +58,12 @@ def test_a_seat_cannot_flood_moves(make_server):
     seat = server.create_room("Mover")
     client, _ = server.join_socket(seat)
     try:
-        for number in range(30):
-            client.send(
+        client.send_many(
+            [
                 {"type": "vote", "correlation_id": f"v{number}", "payload": {"approve": True}}
-            )
+                for number in range(30)
+            ]
+        )
         codes = [
             client.recv_until(lambda m, c=f"v{n}": m.get("correlation_id") == c)["event"]
             for n in range(20)

@@ -299,8 +299,8 @@ def test_chat_rate_limit_then_1008_on_abuse(server):
     host = server.create_room()
     client, _ = server.join_socket(host)
     try:
-        for number in range(40):
-            client.chat(f"spam {number}")
+        spam = [{"type": "chat", "payload": {"message": f"spam {n}"}} for n in range(40)]
+        client.send_many(spam)  # one write: the server closes part-way through on purpose
         events = []
         with pytest.raises(Closed) as closed:
             while True:

@@ -202,9 +202,11 @@ def main(argv: list[str] | None = None) -> int:
             "AVALON_ROOM_REQUEST_BURST": "1000000",  # every socket upgrade counts here
             "AVALON_ROOM_REQUEST_RATE": "1000000",
         }
-        server = Server(
-            env, str(ROOT / "gunicorn.conf.py"), args.server_log or Path(temp) / "storm.log"
-        )
+        config = "gunicorn.conf.py"
+        if args.server_profile:  # each worker writes its profile when it exits
+            env["AVALON_BENCH_PROFILE"] = str(args.server_profile.resolve())
+            config = "bench/profile_gunicorn.conf.py"
+        server = Server(env, str(ROOT / config), args.server_log or Path(temp) / "storm.log")
         try:
             server.start()
             began = time.monotonic()

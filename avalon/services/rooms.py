@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import time
@@ -23,7 +22,7 @@ from avalon.protocol.validation import CODE_ALPHABET
 from avalon.protocol.validation import CODE_LENGTH
 from avalon.services import context
 from avalon.store import db
-from avalon.store.models import GameRecord
+from avalon.store import queries
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.store.models import touch_rooms
@@ -117,23 +116,14 @@ def is_barred(room_id: int, device: str) -> bool:
 
 def active_players(room_id: int) -> Iterable[RoomPlayer]:
     """Members of a room (players and spectators) still in it, in join order."""
-    return (
-        RoomPlayer.select()
-        .where((RoomPlayer.room == room_id) & ~RoomPlayer.kicked & ~RoomPlayer.left)
-        .order_by(RoomPlayer.id)
-    )
+    return queries.active_players(room_id)
 
 
 def room_payload(room: Room, online: set[int]) -> dict:
     """Describe a room as GET /api/rooms/{code} does."""
     with db.unit():
         members = list(active_players(room.id))
-        last = (
-            GameRecord.select(GameRecord.options)
-            .where(GameRecord.room == room.id)
-            .order_by(GameRecord.number.desc())
-            .first()
-        )
+        last_options = queries.last_options(room.id)
 
     def describe(member: RoomPlayer) -> dict:
         return {
@@ -149,7 +139,7 @@ def room_payload(room: Room, online: set[int]) -> dict:
         "status": room.status,
         "locked": room.locked,
         # The setup of the last game (play again reuses it), for everyone to read.
-        "last_options": json.loads(last.options) if last is not None and last.options else None,
+        "last_options": last_options,
         "players": [describe(member) for member in members if not member.spectator],
         "spectators": [describe(member) for member in members if member.spectator],
     }

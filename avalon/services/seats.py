@@ -8,6 +8,7 @@ from avalon.protocol.validation import normalise_code
 from avalon.services.tokens import TokenError
 from avalon.services.tokens import read_token
 from avalon.store import db
+from avalon.store import queries
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 
@@ -21,14 +22,14 @@ def find_seat(
     """
     room_code = normalise_code(code)
     with db.unit():
-        room = Room.get_or_none(Room.code == room_code) if room_code else None
+        room = queries.room_by_code(room_code) if room_code else None
         if room is None:
             raise CloseSocket(CloseCode.ROOM_NOT_FOUND, "no such room")
         try:
             claims = read_token(token, max_age)
         except TokenError as exc:
             raise CloseSocket(CloseCode.UNAUTHORIZED, str(exc)) from None
-        player = RoomPlayer.get_or_none(RoomPlayer.id == claims.room_player_id)
+        player = queries.player(claims.room_player_id)
         if claims.room_player_id != player_id or player is None or player.kicked or player.left:
             raise CloseSocket(CloseCode.UNAUTHORIZED, "token not valid for this player")
         if claims.room_id != room.id or player.room_id != room.id:

@@ -12,6 +12,7 @@ from avalon.services import games
 from avalon.services import rooms
 from avalon.store import chat
 from avalon.store import db
+from avalon.store import queries
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 
@@ -21,8 +22,8 @@ log = logging.getLogger(__name__)
 def room_state(room_id: int, player_id: int, since: int | None) -> dict:
     """The `state`/`room` envelope for one member: who they are, the room, chat, game."""
     with db.unit():
-        room = Room.get_by_id(room_id)
-        player = RoomPlayer.get_by_id(player_id)
+        room = queries.by_id(Room, room_id)
+        player = queries.by_id(RoomPlayer, player_id)
     return envelopes.state(
         "room",
         {

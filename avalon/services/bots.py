@@ -24,7 +24,6 @@ from avalon.services import games
 from avalon.services import turns
 from avalon.services.lobby import BETWEEN_GAMES
 from avalon.services.lobby import announce_room
-from avalon.services.rooms import active_players
 from avalon.services.rooms import require_host
 from avalon.services.timer_sweep import due_games
 from avalon.store import db
@@ -32,6 +31,7 @@ from avalon.store.models import GameRecord
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.store.models import utcnow
+from avalon.store.queries import active_players
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def add_bot(room_id: int, host_id: int, correlation_id: str | None) -> None:
         room = db.locked(Room.select().where(Room.id == room_id)).get()
         if room.status not in BETWEEN_GAMES:
             raise ProtocolError(codes.NOT_ALLOWED, "bots join only between games")
-        members = list(active_players(room_id))
+        members = active_players(room_id)
         if sum(not member.spectator for member in members) >= MAX_PLAYERS:
             raise ProtocolError(codes.NOT_ALLOWED, f"all {MAX_PLAYERS} seats are taken")
         keys = {member.name_key for member in members}

@@ -21,7 +21,6 @@ from avalon.protocol import envelopes
 from avalon.protocol.errors import ProtocolError
 from avalon.services import context
 from avalon.services import turns
-from avalon.services.rooms import active_players
 from avalon.services.rooms import require_host
 from avalon.services.views import seated_views
 from avalon.store import db
@@ -29,6 +28,7 @@ from avalon.store.models import GameRecord
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.store.models import utcnow
+from avalon.store.queries import active_players
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ def announce(
     for event in events:
         context.publish(room_code, envelopes.event(event.name, event.payload), to=event.to)
     with db.unit():
-        members = list(active_players(room_id))
+        members = active_players(room_id)
     views = seated_views(game, turns.timer_view(game, record))
     spectator_view = envelopes.to_bytes(envelopes.state("game", views[None]))
     for member in members:

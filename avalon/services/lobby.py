@@ -15,7 +15,6 @@ from avalon.protocol import envelopes
 from avalon.protocol.codes import CloseCode
 from avalon.protocol.errors import ProtocolError
 from avalon.services import context
-from avalon.services.rooms import active_players
 from avalon.services.rooms import announce_host
 from avalon.services.rooms import heir_of
 from avalon.services.rooms import require_host
@@ -23,6 +22,7 @@ from avalon.services.rooms import room_payload
 from avalon.store import db
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
+from avalon.store.queries import active_players
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Iterable
 
 import gevent
 from flask import current_app
@@ -73,7 +72,7 @@ def join_room(
                 raise ApiError("room_not_found", f"no room with code {code}", 404)
             if device is not None and is_barred(room.id, device):
                 raise ApiError("kicked", "the host removed you from this room", 409)
-            members = list(active_players(room.id))
+            members = queries.active_players(room.id)
             same_name = [m for m in members if m.name_key == name_key(display_name)]
             if same_name and device is not None and same_name[0].device == device:
                 return room, same_name[0]  # the same browser back: its seat, a fresh token
@@ -114,15 +113,10 @@ def is_barred(room_id: int, device: str) -> bool:
     )
 
 
-def active_players(room_id: int) -> Iterable[RoomPlayer]:
-    """Members of a room (players and spectators) still in it, in join order."""
-    return queries.active_players(room_id)
-
-
 def room_payload(room: Room, online: set[int]) -> dict:
     """Describe a room as GET /api/rooms/{code} does."""
     with db.unit():
-        members = list(active_players(room.id))
+        members = queries.active_players(room.id)
         last_options = queries.last_options(room.id)
 
     def describe(member: RoomPlayer) -> dict:
@@ -191,7 +185,9 @@ def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | No
 def heir_of(room: Room, host_id: int, online: set[int]) -> RoomPlayer | None:
     """The member who takes over from a host: the next online seated player, if any."""
     members = [
-        m for m in active_players(room.id) if m.id in online and m.id != host_id and not m.bot
+        m
+        for m in queries.active_players(room.id)
+        if m.id in online and m.id != host_id and not m.bot
     ]
     seated = [member for member in members if not member.spectator] or members
     if not seated:

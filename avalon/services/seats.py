@@ -22,14 +22,14 @@ def find_seat(
     """
     room_code = normalise_code(code)
     with db.unit():
-        room = queries.room_by_code(room_code) if room_code else None
+        room = queries.first(Room, "code", room_code) if room_code else None
         if room is None:
             raise CloseSocket(CloseCode.ROOM_NOT_FOUND, "no such room")
         try:
             claims = read_token(token, max_age)
         except TokenError as exc:
             raise CloseSocket(CloseCode.UNAUTHORIZED, str(exc)) from None
-        player = queries.player(claims.room_player_id)
+        player = queries.first(RoomPlayer, "id", claims.room_player_id)
         if claims.room_player_id != player_id or player is None or player.kicked or player.left:
             raise CloseSocket(CloseCode.UNAUTHORIZED, "token not valid for this player")
         if claims.room_id != room.id or player.room_id != room.id:

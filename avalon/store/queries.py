@@ -31,16 +31,6 @@ def by_id(model: type[Row], row_id: int) -> Row:
     return row
 
 
-def room_by_code(code: str) -> Room | None:
-    """The room with this (normalised) code, or None."""
-    return first(Room, "code", code)
-
-
-def player(player_id: int) -> RoomPlayer | None:
-    """The room member with this id, or None."""
-    return first(RoomPlayer, "id", player_id)
-
-
 def first(model: type[Row], column: str, value: Any) -> Row | None:
     """The row of `model` whose `column` equals value (a unique column), or None."""
     rows = list(model.raw(_select_sql(model, f'"{column}" = {db.param()}'), value))

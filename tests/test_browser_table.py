@@ -279,3 +279,36 @@ def test_after_a_game_seats_change_kicks_stick_and_the_lobby_comes_back(
         expect(ann.page.locator("#watchers")).to_have_text("")
     finally:
         bots.close()
+
+
+def test_just_watch_ticked_while_the_room_loads_keeps_the_tick(
+    site: ServerProcess, new_player: Callable[..., Player]
+) -> None:
+    """A friend quicker than the room's details: their choice to watch is not undone."""
+    ann = new_player("Ann")
+    code = ann.create_room()
+    sam = new_player("Sam")
+    held: list = []  # the join form's room request, answered only after the tick
+
+    def hold_first(route) -> None:  # noqa: ANN001 - Playwright's Route
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page = sam.page
+    page.route(f"**/api/rooms/{code}", hold_first)
+    with page.expect_request(f"**/api/rooms/{code}"):
+        page.goto(f"/r/{code}")
+    expect(page.locator("#join-room-info")).to_have_text("Checking the room…")
+    page.locator("#join-name").fill("Sam")
+    page.locator("#join-spectator").check()
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#join-room-info")).to_contain_text("Ann")
+    expect(page.locator("#join-spectator")).to_be_checked()
+    page.get_by_role("button", name="Join", exact=True).click()
+    sam.code = code
+    sam.expect_online()
+    expect(page.locator("#lobby-wait")).to_contain_text("You are watching")
+    expect(ann.page.locator("#player-count")).to_have_text("1")

@@ -72,6 +72,10 @@ function wire() {
   $("#create-form").addEventListener("submit", onCreate);
   $("#join-code-form").addEventListener("submit", onJoinByCode);
   $("#join-form").addEventListener("submit", onJoinFromLink);
+  // A box the player ticked keeps their choice when the room's details arrive.
+  $("#join-spectator").addEventListener("change", (event) => {
+    event.target.dataset.chosen = "true";
+  });
   $("#chat-form").addEventListener("submit", onChatSubmit);
   $("#options-form").addEventListener("submit", onStart);
   $("#options-form").addEventListener("change", onOptionsChange);

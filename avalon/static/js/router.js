@@ -114,6 +114,8 @@ export async function showJoin(code, reason) {
   if (!kicked) input.focus();
   const info = $("#join-room-info");
   info.textContent = t(kicked ? "join.kicked" : "join.checking");
+  const watch = $("#join-spectator");
+  delete watch.dataset.chosen;
   if (kicked) return;
   try {
     const room = await fetchRoom(code);
@@ -132,8 +134,9 @@ export async function showJoin(code, reason) {
     else if (full) parts.push(t("join.full"));
     else if (room.status === "finished") parts.push(t("join.finished"));
     info.textContent = parts.join(" ");
-    // A seat when there is one (also after a game); watching otherwise.
-    $("#join-spectator").checked = playing || full;
+    // A seat when there is one (also after a game); watching otherwise; unless the
+    // player ticked or cleared the box while this was loading.
+    if (!watch.dataset.chosen) watch.checked = playing || full;
     setJoinable(!room.locked);
   } catch (err) {
     if (app.code === code) info.textContent = err.message;

@@ -187,6 +187,45 @@ def test_snapshot_carries_recent_chat_and_since_returns_missed(server):
         alice.close()
 
 
+def test_a_burst_from_everyone_is_stored_and_sent_in_one_order(server):
+    """Messages that overlap are stored in batches: each keeps its id, text and sender."""
+    seats = server.room_with_players(6)
+    clients = [server.join_socket(seat)[0] for seat in seats]
+    try:
+        per_player = 8  # under the chat burst: none is refused
+        for seat, client in zip(seats, clients, strict=True):
+            pid = seat["player_id"]
+            burst = [
+                {
+                    "type": "chat",
+                    "correlation_id": f"{pid}:{n}",
+                    "payload": {"message": f"{pid}:{n}"},
+                }
+                for n in range(per_player)
+            ]
+            client.send_many(burst)  # one write: the server reads them together
+        orders = []
+        for seat, client in zip(seats, clients, strict=True):
+            chats = [client.recv_event("chat") for _ in range(per_player * len(seats))]
+            for chat in chats:  # the sender's own copies, and only those, carry its cid
+                mine = chat["payload"]["player_id"] == seat["player_id"]
+                assert chat.get("correlation_id") == (chat["payload"]["message"] if mine else None)
+            orders.append([chat["payload"] for chat in chats])
+        assert all(order == orders[0] for order in orders)  # one order for everyone
+        ids = [chat["id"] for chat in orders[0]]
+        assert ids == sorted(set(ids))  # ascending, none twice
+        for seat in seats:  # each sender's messages in the order sent
+            pid = seat["player_id"]
+            texts = [c["message"] for c in orders[0] if c["player_id"] == pid]
+            assert texts == [f"{pid}:{n}" for n in range(per_player)]
+        late, first = server.join_socket(seats[0], since=0)  # what was stored
+        late.close()
+        assert first["payload"]["chat"] == orders[0]
+    finally:
+        for client in clients:
+            client.close()
+
+
 def test_presence_events_go_to_everyone_else(server):
     seats = server.room_with_players(2)
     alice, _ = server.join_socket(seats[0])

@@ -15,6 +15,7 @@ from tests.support import ServerProcess
 
 try:
     from playwright.sync_api import Locator
+    from playwright.sync_api import Route
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - chromium() skips or fails first
     pass
@@ -290,7 +291,7 @@ def test_just_watch_ticked_while_the_room_loads_keeps_the_tick(
     sam = new_player("Sam")
     held: list = []  # the join form's room request, answered only after the tick
 
-    def hold_first(route) -> None:  # noqa: ANN001 - Playwright's Route
+    def hold_first(route: Route) -> None:
         if held:
             route.continue_()
         else:

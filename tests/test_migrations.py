@@ -7,12 +7,14 @@ code then upgrades the schema and the game in progress is played to its end.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,11 +93,13 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
         old.stop()
 
     assert (
-        "Applied 0001_initial, 0002_table_between_games, 0003_retention_and_look_alikes, 0004_bots."
+        "Applied 0001_initial, 0002_table_between_games, 0003_retention_and_look_alikes, "
+        "0004_bots, 0005_one_chat_room_index."
         in flask_command(ROOT, empty_database, "db", "upgrade")
     )
     assert "Schema is current." in flask_command(ROOT, empty_database, "db", "upgrade")
-    assert "0004_bots: applied" in flask_command(ROOT, empty_database, "db", "status")
+    status = flask_command(ROOT, empty_database, "db", "status")
+    assert "0005_one_chat_room_index: applied" in status
 
     new = ServerProcess(tmp_path, {"DATABASE_URL": empty_database}).start()
     try:
@@ -116,3 +120,38 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
         table.close()
     finally:
         new.stop()
+
+
+def model_classes() -> list[Any]:
+    """Every model of the app, in the order their tables are created."""
+    from avalon.store import models
+
+    return [models.Room, models.RoomPlayer, models.ChatMessage, models.GameRecord]
+
+
+def table_schema(database: Any) -> dict[str, tuple[list[str], set[tuple]]]:
+    """Each model table's columns and its indexes (columns, unique) as a database has them."""
+    schema = {}
+    for model in model_classes():
+        table = model._meta.table_name
+        columns = sorted(column.name for column in database.get_columns(table))
+        indexes = {(tuple(index.columns), index.unique) for index in database.get_indexes(table)}
+        schema[table] = (columns, indexes)
+    return schema
+
+
+def test_the_migrations_build_the_schema_the_models_declare(tmp_path, empty_database):
+    from playhouse.db_url import connect
+
+    flask_command(ROOT, empty_database, "db", "upgrade")
+    with contextlib.ExitStack() as stack:
+        if empty_database.startswith("sqlite"):
+            declared_url = f"sqlite:///{tmp_path / 'declared.db'}"
+        else:
+            declared_url = stack.enter_context(fresh_postgres_database("avalon_declared"))
+        migrated, declared = connect(empty_database), connect(declared_url)
+        stack.callback(migrated.close)  # before the declared database is dropped
+        stack.callback(declared.close)
+        with declared.bind_ctx(model_classes()):
+            declared.create_tables(model_classes())
+        assert table_schema(migrated) == table_schema(declared)

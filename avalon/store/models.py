@@ -68,7 +68,8 @@ class RoomPlayer(BaseModel):
 class ChatMessage(BaseModel):
     room_id: int
     player_id: int
-    room = ForeignKeyField(Room, backref="chat", on_delete="CASCADE")
+    # No index of its own: (room, id) below serves it (migration 0005).
+    room = ForeignKeyField(Room, backref="chat", on_delete="CASCADE", index=False)
     player = ForeignKeyField(RoomPlayer, on_delete="CASCADE")
     message = TextField()
     sent_at = DateTimeField(default=utcnow)

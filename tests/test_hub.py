@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+import selectors
 import socket
 import sqlite3
 import struct
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 import websocket
@@ -273,3 +275,71 @@ def test_a_failing_database_is_said_in_an_envelope_without_http_in_the_stream(ma
     assert bob.recv_event("pong")["correlation_id"] == "ok"
     for client in (alice, bob):
         client.close()
+
+
+def test_reused_writers_ping_every_socket_and_deliver_each_rooms_chat_to_it(make_server):
+    # 100 quiet sockets pinged every 0.3 s: more writers at a time than the worker
+    # keeps parked, so writers are handed from socket to socket, and new ones made.
+    server = make_server(
+        AVALON_PING_INTERVAL="0.3", AVALON_IDLE_TIMEOUT="60", AVALON_ROOM_REQUEST_BURST="500"
+    )
+    rooms = [server.room_with_players(10) for _ in range(10)]
+    sockets = {raw_socket(server, seat): seat["code"] for seats in rooms for seat in seats}
+    parsers = {sock: FrameReader() for sock in sockets}
+    selector = selectors.DefaultSelector()
+    for sock in sockets:
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ)
+
+    def read_until(done: Callable[[FrameReader], bool], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not all(done(parser) for parser in parsers.values()):
+            assert time.monotonic() < deadline, [p.texts[-2:] for p in parsers.values()][:3]
+            for key, _ in selector.select(0.2):
+                parsers[key.fileobj].feed(key.fileobj.recv(65536))
+
+    read_until(lambda parser: len(parser.pings) >= 3, timeout=30)
+    watchers = []
+    for seats in rooms:
+        watcher = WsClient(server.ws_url(server.join(seats[0]["code"], "Watcher", spectator=True)))
+        watcher.chat(f"only for room {seats[0]['code']}")
+        watchers.append(watcher)
+    read_until(lambda parser: len(parser.chat()) >= 1, timeout=30)
+    for sock, code in sockets.items():
+        assert json.loads(parsers[sock].texts[0])["payload"]["room"]["code"] == code
+        assert parsers[sock].chat() == [f"only for room {code}"]
+        assert set(parsers[sock].pings) == {b""}
+        sock.close()
+    for watcher in watchers:
+        watcher.close()
+
+
+class FrameReader:
+    """Server frames from a raw socket's bytes as they arrive: text payloads and pings."""
+
+    def __init__(self) -> None:
+        self.data = b""
+        self.texts: list[str] = []
+        self.pings: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> None:
+        """Take more bytes; sort out every frame they complete."""
+        self.data += chunk
+        while len(self.data) >= 2:
+            opcode, length, offset = self.data[0] & 0x0F, self.data[1] & 0x7F, 2
+            if length == 126:
+                (length,), offset = struct.unpack("!H", self.data[2:4]), 4
+            elif length == 127:
+                (length,), offset = struct.unpack("!Q", self.data[2:10]), 10
+            if len(self.data) < offset + length:
+                return
+            payload, self.data = self.data[offset : offset + length], self.data[offset + length :]
+            if opcode == 0x1:
+                self.texts.append(payload.decode())
+            elif opcode == 0x9:
+                self.pings.append(payload)
+
+    def chat(self) -> list[str]:
+        """The chat messages among the text frames so far."""
+        envelopes = [json.loads(text) for text in self.texts]
+        return [e["payload"]["message"] for e in envelopes if e.get("event") == "chat"]

@@ -22,6 +22,7 @@ from simple_websocket import Server
 from avalon.ops import beat
 from avalon.protocol.codes import CloseCode
 from avalon.realtime import hub
+from avalon.realtime.connection import MAX_PARKED
 from avalon.realtime.connection import PING_FRAME
 from avalon.realtime.connection import WRITING
 from avalon.realtime.frames import ClientFrames
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 RECEIVE_BYTES = 4096
 IDLE_REASON = "no frames received: idle timeout"
 RETIRE_EVERY = 1.0  # seconds: a writer exits one to two of these after its last write
+PINGS_BETWEEN_YIELDS = MAX_PARKED // 2  # the writers of these pings can all be parked ones
 
 
 class InlineReader:
@@ -120,6 +122,7 @@ def sweep_once(now: float, ping_interval: float, idle_timeout: float) -> None:
     """Close sockets silent for idle_timeout; ping those silent for ping_interval."""
     ping_if_before, close_if_before = now - ping_interval, now - idle_timeout
     quiet_if_before = max(ping_if_before, close_if_before)  # neither applies after this
+    pinged = 0
     for conn in hub.all_connections():
         heard = conn.sock.last_received
         if heard > quiet_if_before or conn.close_code is not None:
@@ -129,6 +132,10 @@ def sweep_once(now: float, ping_interval: float, idle_timeout: float) -> None:
         elif heard <= ping_if_before and conn.last_ping <= ping_if_before:
             conn.last_ping = now
             conn.send_frame(PING_FRAME)
+            pinged += 1
+            if pinged % PINGS_BETWEEN_YIELDS == 0:
+                # Let these pings' writers send and park before the next ones need one.
+                gevent.sleep(0)
 
 
 def sweep_interval(ping_interval: float, idle_timeout: float) -> float:

@@ -63,6 +63,7 @@ _readers: dict[str, Callable[[], float]] = {}
 _pending: defaultdict[Any, float] = defaultdict(float)  # name or (name, values...) -> sum
 _label_sets: dict[tuple[str, ...], dict[str, str]] = {}  # (name, values...) -> labels
 _greenlets: weakref.WeakSet[gevent.Greenlet] = weakref.WeakSet()
+_kept: list[Callable[[], int]] = []  # how many greenlets are parked for reuse, per pool
 
 
 def multiprocess_dir() -> str | None:
@@ -122,7 +123,12 @@ def gauge(name: str, read: Callable[[], float]) -> None:
 
 def count_greenlets() -> float:
     """Greenlets this process started that are still in memory (a leak shows here first)."""
-    return float(len(_greenlets))
+    return float(len(_greenlets) - sum(count() for count in _kept))
+
+
+def discount_greenlets(count: Callable[[], int]) -> None:
+    """Leave greenlets kept alive on purpose (a bounded number, for reuse) out of the count."""
+    _kept.append(count)
 
 
 gevent.Greenlet.add_spawn_callback(_greenlets.add)

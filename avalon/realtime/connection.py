@@ -50,6 +50,7 @@ PING_FRAME = b"\x89\x00"  # FIN + ping, no payload (server frames are not masked
 # socket gets a writer for every ping: a parked greenlet takes the next one instead.
 PARKED: list[Waiter] = []
 MAX_PARKED = 64  # more parked writers would be memory held for the next burst only
+metrics.discount_greenlets(PARKED.__len__)  # parked writers are not a leak
 
 
 def _writer_life(conn: Connection) -> None:

@@ -136,7 +136,7 @@ class Connection:
         self._wake_writer()
 
     def _wake_writer(self) -> None:
-        """Spawn the writer if frames may flow and none is running."""
+        """Start a writer (a parked one if any) if frames may flow and none is running."""
         if self.started and not self.writing:
             self.writing = True
             WRITING.add(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import selectors
@@ -278,40 +279,49 @@ def test_a_failing_database_is_said_in_an_envelope_without_http_in_the_stream(ma
 
 
 def test_reused_writers_ping_every_socket_and_deliver_each_rooms_chat_to_it(make_server):
-    # 100 quiet sockets pinged every 0.3 s: more writers at a time than the worker
-    # keeps parked, so writers are handed from socket to socket, and new ones made.
+    # 100 quiet sockets pinged every 0.3 s: every ping needs a writer, and quiet sockets
+    # have none, so writers park and are handed from socket to socket.
     server = make_server(
         AVALON_PING_INTERVAL="0.3", AVALON_IDLE_TIMEOUT="60", AVALON_ROOM_REQUEST_BURST="500"
     )
     rooms = [server.room_with_players(10) for _ in range(10)]
-    sockets = {raw_socket(server, seat): seat["code"] for seats in rooms for seat in seats}
-    parsers = {sock: FrameReader() for sock in sockets}
-    selector = selectors.DefaultSelector()
-    for sock in sockets:
-        sock.setblocking(False)
-        selector.register(sock, selectors.EVENT_READ)
+    with contextlib.ExitStack() as cleanup:
+        selector = cleanup.enter_context(selectors.DefaultSelector())
+        sockets: dict[socket.socket, str] = {}
+        for seats in rooms:
+            for seat in seats:
+                sock = cleanup.enter_context(raw_socket(server, seat))
+                sockets[sock] = seat["code"]
+                sock.setblocking(False)
+                selector.register(sock, selectors.EVENT_READ)
+        parsers = {sock: FrameReader() for sock in sockets}
 
-    def read_until(done: Callable[[FrameReader], bool], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not all(done(parser) for parser in parsers.values()):
-            assert time.monotonic() < deadline, [p.texts[-2:] for p in parsers.values()][:3]
-            for key, _ in selector.select(0.2):
-                parsers[key.fileobj].feed(key.fileobj.recv(65536))
+        def read_until(done: Callable[[FrameReader], bool], timeout: float) -> None:
+            deadline = time.monotonic() + timeout
+            while not all(done(parser) for parser in parsers.values()):
+                assert time.monotonic() < deadline, [p.texts[-2:] for p in parsers.values()][:3]
+                for key, _ in selector.select(0.2):
+                    chunk = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                    assert chunk, "the server closed a quiet socket"
+                    parsers[key.fileobj].feed(chunk)  # type: ignore[index]
 
-    read_until(lambda parser: len(parser.pings) >= 3, timeout=30)
-    watchers = []
-    for seats in rooms:
-        watcher = WsClient(server.ws_url(server.join(seats[0]["code"], "Watcher", spectator=True)))
-        watcher.chat(f"only for room {seats[0]['code']}")
-        watchers.append(watcher)
-    read_until(lambda parser: len(parser.chat()) >= 1, timeout=30)
-    for sock, code in sockets.items():
-        assert json.loads(parsers[sock].texts[0])["payload"]["room"]["code"] == code
-        assert parsers[sock].chat() == [f"only for room {code}"]
-        assert set(parsers[sock].pings) == {b""}
-        sock.close()
-    for watcher in watchers:
-        watcher.close()
+        read_until(lambda parser: len(parser.pings) >= 1, timeout=30)
+        pings_before = sum(len(parser.pings) for parser in parsers.values())
+        started_before = server.metric("avalon_writer_greenlets_started_total")
+        read_until(lambda parser: len(parser.pings) >= 4, timeout=30)
+        pings = sum(len(parser.pings) for parser in parsers.values()) - pings_before
+        started = server.metric("avalon_writer_greenlets_started_total") - started_before
+        # Without parking, every one of these pings would have started a writer greenlet.
+        assert started < pings / 3, (started, pings)
+        for seats in rooms:
+            seat = server.join(seats[0]["code"], "Watcher", spectator=True)
+            watcher = cleanup.enter_context(contextlib.closing(WsClient(server.ws_url(seat))))
+            watcher.chat(f"only for room {seats[0]['code']}")
+        read_until(lambda parser: len(parser.chat()) >= 1, timeout=30)
+        for sock, code in sockets.items():
+            assert json.loads(parsers[sock].texts[0])["payload"]["room"]["code"] == code
+            assert parsers[sock].chat() == [f"only for room {code}"]
+            assert set(parsers[sock].pings) == {b""}
 
 
 class FrameReader:

@@ -37,13 +37,13 @@ class _Close:
 
 
 class _Retire:
-    """Queue item from the worker's sweep: an idle writer exits unless frames follow."""
+    """Queue item from the worker's sweep: an idle writer stops (and parks) unless frames follow."""
 
     __slots__ = ()
 
 
 RETIRE = _Retire()
-WRITING: set[Connection] = set()  # connections whose writer is writing
+WRITING: set[Connection] = set()  # connections handed to a writer whose loop has not ended
 PING_FRAME = b"\x89\x00"  # FIN + ping, no payload (server frames are not masked)
 # Writer greenlets between connections. A new greenlet maps a frame stack of its own
 # and unmaps it when it ends (CPython 3.11: two system calls, about 20 us), and a quiet
@@ -53,15 +53,26 @@ MAX_PARKED = 64  # more parked writers would be memory held for the next burst o
 metrics.discount_greenlets(PARKED.__len__)  # parked writers are not a leak
 
 
-def _writer_life(conn: Connection) -> None:
-    """Write for one connection until it goes quiet, then park for the next (or end)."""
-    while True:
+def _writer_life(first: list[Connection]) -> None:
+    """Write for one connection until it goes quiet, then park for the next (or end).
+
+    The first connection comes in a list emptied here: a greenlet keeps its spawn
+    arguments, and a parked writer must not keep a closed connection in memory.
+    """
+    conn: Connection | None = first.pop()
+    while conn is not None:
         conn._write_loop()
+        conn = None
         if len(PARKED) >= MAX_PARKED:
             return
         waiter = Waiter()
         PARKED.append(waiter)
-        conn = waiter.get()  # switched to by _start_writer, from the event loop
+        try:
+            conn = waiter.get()  # switched to by _start_writer, from the event loop
+        except BaseException:  # killed while parked: no connection may be handed to it
+            if waiter in PARKED:
+                PARKED.remove(waiter)
+            raise
 
 
 def _start_writer(conn: Connection) -> None:
@@ -69,7 +80,8 @@ def _start_writer(conn: Connection) -> None:
     if PARKED:
         get_hub().loop.run_callback(PARKED.pop().switch, conn)
     else:
-        gevent.spawn(_writer_life, conn)
+        metrics.inc("avalon_writer_greenlets_started_total")
+        gevent.spawn(_writer_life, [conn])
 
 
 class Connection:
@@ -115,7 +127,9 @@ class Connection:
         # A writer greenlet writes for this socket only while there is something to write
         # (and a second or two after): an idle socket holds no writer, which saves memory
         # per socket. It waits for frames without a timer; the worker's sweep retires it.
-        self.writing = False  # a writer was handed this socket and has not gone idle
+        # A writer was handed this socket and has not gone idle; it stays set after a
+        # close or a failed write, so that no writer starts again.
+        self.writing = False
         self.writer_done: Event | None = None  # made only for a wait_closed() that waits
         self.started = False  # frames wait until the first snapshot can go first
         self.first_frame = b""
@@ -194,7 +208,7 @@ class Connection:
         return queue
 
     def retire_if_idle(self) -> None:
-        """Called by the sweep: let a writer that wrote nothing since the last sweep exit."""
+        """Called by the sweep: let a writer that wrote nothing since the last sweep stop."""
         if not self.writing:
             return
         if self.active:

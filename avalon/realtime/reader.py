@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 RECEIVE_BYTES = 4096
 IDLE_REASON = "no frames received: idle timeout"
-RETIRE_EVERY = 1.0  # seconds: a writer exits one to two of these after its last write
-PINGS_BETWEEN_YIELDS = MAX_PARKED // 2  # the writers of these pings can all be parked ones
+RETIRE_EVERY = 1.0  # seconds: a writer stops one to two of these after its last write
+PINGS_BETWEEN_YIELDS = max(1, MAX_PARKED // 2)  # the writers of these can all be parked ones
 
 
 class InlineReader:
@@ -113,7 +113,7 @@ def drain_until_closed(ws: Server, timeout: float) -> None:
 
 
 def retire_writers() -> None:
-    """Let writers that had nothing to write since the last look exit."""
+    """Let writers that had nothing to write since the last look stop (and park)."""
     for conn in list(WRITING):
         conn.retire_if_idle()
 

@@ -54,19 +54,9 @@ def read_frames(sock: socket.socket, timeout: float) -> list[tuple[int, bytes]]:
             data += chunk
     except (TimeoutError, ConnectionResetError):
         pass
-    frames = []
-    while len(data) >= 2:
-        opcode, length = data[0] & 0x0F, data[1] & 0x7F
-        offset = 2
-        if length == 126:
-            (length,) = struct.unpack("!H", data[2:4])
-            offset = 4
-        elif length == 127:
-            (length,) = struct.unpack("!Q", data[2:10])
-            offset = 10
-        frames.append((opcode, data[offset : offset + length]))
-        data = data[offset + length :]
-    return frames
+    reader = FrameReader()
+    reader.feed(data)
+    return reader.frames
 
 
 def test_hub_is_empty_after_200_connect_disconnect_cycles(make_backend_server):
@@ -299,17 +289,17 @@ def test_reused_writers_ping_every_socket_and_deliver_each_rooms_chat_to_it(make
         def read_until(done: Callable[[FrameReader], bool], timeout: float) -> None:
             deadline = time.monotonic() + timeout
             while not all(done(parser) for parser in parsers.values()):
-                assert time.monotonic() < deadline, [p.texts[-2:] for p in parsers.values()][:3]
+                assert time.monotonic() < deadline, [p.texts()[-2:] for p in parsers.values()][:3]
                 for key, _ in selector.select(0.2):
                     chunk = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     assert chunk, "the server closed a quiet socket"
                     parsers[key.fileobj].feed(chunk)  # type: ignore[index]
 
-        read_until(lambda parser: len(parser.pings) >= 1, timeout=30)
-        pings_before = sum(len(parser.pings) for parser in parsers.values())
+        read_until(lambda parser: len(parser.pings()) >= 1, timeout=30)
+        pings_before = sum(len(parser.pings()) for parser in parsers.values())
         started_before = server.metric("avalon_writer_greenlets_started_total")
-        read_until(lambda parser: len(parser.pings) >= 4, timeout=30)
-        pings = sum(len(parser.pings) for parser in parsers.values()) - pings_before
+        read_until(lambda parser: len(parser.pings()) >= 4, timeout=30)
+        pings = sum(len(parser.pings()) for parser in parsers.values()) - pings_before
         started = server.metric("avalon_writer_greenlets_started_total") - started_before
         # Without parking, every one of these pings would have started a writer greenlet.
         assert started < pings / 3, (started, pings)
@@ -319,21 +309,20 @@ def test_reused_writers_ping_every_socket_and_deliver_each_rooms_chat_to_it(make
             watcher.chat(f"only for room {seats[0]['code']}")
         read_until(lambda parser: len(parser.chat()) >= 1, timeout=30)
         for sock, code in sockets.items():
-            assert json.loads(parsers[sock].texts[0])["payload"]["room"]["code"] == code
+            assert json.loads(parsers[sock].texts()[0])["payload"]["room"]["code"] == code
             assert parsers[sock].chat() == [f"only for room {code}"]
-            assert set(parsers[sock].pings) == {b""}
+            assert set(parsers[sock].pings()) == {b""}
 
 
 class FrameReader:
-    """Server frames from a raw socket's bytes as they arrive: text payloads and pings."""
+    """Server frames (opcode, payload) from a raw socket's bytes, fed as they arrive."""
 
     def __init__(self) -> None:
-        self.data = b""
-        self.texts: list[str] = []
-        self.pings: list[bytes] = []
+        self.data = b""  # the start of a frame not complete yet
+        self.frames: list[tuple[int, bytes]] = []
 
     def feed(self, chunk: bytes) -> None:
-        """Take more bytes; sort out every frame they complete."""
+        """Take more bytes; keep every frame they complete."""
         self.data += chunk
         while len(self.data) >= 2:
             opcode, length, offset = self.data[0] & 0x0F, self.data[1] & 0x7F, 2
@@ -343,13 +332,18 @@ class FrameReader:
                 (length,), offset = struct.unpack("!Q", self.data[2:10]), 10
             if len(self.data) < offset + length:
                 return
-            payload, self.data = self.data[offset : offset + length], self.data[offset + length :]
-            if opcode == 0x1:
-                self.texts.append(payload.decode())
-            elif opcode == 0x9:
-                self.pings.append(payload)
+            self.frames.append((opcode, self.data[offset : offset + length]))
+            self.data = self.data[offset + length :]
+
+    def texts(self) -> list[str]:
+        """The text frames so far."""
+        return [payload.decode() for opcode, payload in self.frames if opcode == 0x1]
+
+    def pings(self) -> list[bytes]:
+        """The payloads of the pings so far."""
+        return [payload for opcode, payload in self.frames if opcode == 0x9]
 
     def chat(self) -> list[str]:
         """The chat messages among the text frames so far."""
-        envelopes = [json.loads(text) for text in self.texts]
+        envelopes = [json.loads(text) for text in self.texts()]
         return [e["payload"]["message"] for e in envelopes if e.get("event") == "chat"]

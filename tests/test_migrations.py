@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playhouse.db_url import connect
 
+from avalon.store.models import ALL_MODELS
 from tests.game_driver import Table
 from tests.support import IN_CI
 from tests.support import ROOT
@@ -125,10 +127,6 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
 
 def table_schema(url: str) -> dict[str, dict[str, list[tuple]]]:
     """Each model table's columns, indexes and foreign keys as the database at url has them."""
-    from playhouse.db_url import connect
-
-    from avalon.store.models import ALL_MODELS
-
     database = connect(url)
     try:
         schema = {}
@@ -151,10 +149,6 @@ def table_schema(url: str) -> dict[str, dict[str, list[tuple]]]:
 
 def declared_schema(like_url: str, tmp_path: Path) -> dict[str, dict[str, list[tuple]]]:
     """The schema the models declare: their tables made in a new database of that kind."""
-    from playhouse.db_url import connect
-
-    from avalon.store.models import ALL_MODELS
-
     with contextlib.ExitStack() as stack:
         if like_url.startswith("sqlite"):
             url = f"sqlite:///{tmp_path / 'declared.db'}"

@@ -127,8 +127,8 @@ class Connection:
         # A writer greenlet writes for this socket only while there is something to write
         # (and a second or two after): an idle socket holds no writer, which saves memory
         # per socket. It waits for frames without a timer; the worker's sweep retires it.
-        # A writer was handed this socket and has not gone idle; it stays set after a
-        # close or a failed write, so that no writer starts again.
+        # `writing`: a writer has this socket. It stays set after a close or a failed
+        # write, so that no writer starts again.
         self.writing = False
         self.writer_done: Event | None = None  # made only for a wait_closed() that waits
         self.started = False  # frames wait until the first snapshot can go first

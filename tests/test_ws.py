@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
+import sqlite3
 import time
 
 import pytest
@@ -169,10 +171,11 @@ def test_snapshot_carries_recent_chat_and_since_returns_missed(server):
     seats = server.room_with_players(2)
     alice, _ = server.join_socket(seats[0])
     try:
-        ids = []
+        sent = []
         for number in range(3):
             alice.chat(f"message {number}")
-            ids.append(alice.recv_event("chat")["payload"]["id"])
+            sent.append(alice.recv_event("chat")["payload"])
+        ids = [payload["id"] for payload in sent]
         bob, first = server.join_socket(seats[1])
         bob.close()
         assert [chat["message"] for chat in first["payload"]["chat"]] == [
@@ -180,11 +183,32 @@ def test_snapshot_carries_recent_chat_and_since_returns_missed(server):
             "message 1",
             "message 2",
         ]
+        assert first["payload"]["chat"] == sent  # as stored: ids, names, sent_at to the ms
         bob, first = server.join_socket(seats[1], since=ids[0])
         bob.close()
         assert [chat["id"] for chat in first["payload"]["chat"]] == ids[1:]
     finally:
         alice.close()
+
+
+def test_chat_times_are_stored_as_sqlite_text_like_every_other_time(make_server, tmp_path):
+    """Chat is written by hand: its times must sort and compare like peewee's (retention)."""
+    database = tmp_path / "times.db"
+    server = make_server(DATABASE_URL=f"sqlite:///{database}")
+    seat = server.create_room("Host")
+    client, _ = server.join_socket(seat)
+    try:
+        client.chat("a time to keep")
+        client.recv_event("chat")
+    finally:
+        client.close()
+    with sqlite3.connect(database) as conn:
+        (sent_at,) = conn.execute("SELECT sent_at FROM chatmessage").fetchone()
+        created_at, active_at = conn.execute("SELECT created_at, active_at FROM room").fetchone()
+    peewee_text = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")
+    for stored in (sent_at, created_at, active_at):
+        assert peewee_text.fullmatch(stored), stored
+    assert created_at <= active_at == sent_at  # the chat touched the room at its own time
 
 
 def test_a_burst_from_everyone_is_stored_and_sent_in_one_order(server):

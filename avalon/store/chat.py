@@ -125,7 +125,7 @@ class ChatWriter:
 
     def _write(self, batch: list[tuple], sent_at: datetime) -> list[int]:
         """Insert the batch with one prepared statement; touch rooms not touched lately."""
-        stamp = ChatMessage.sent_at.db_value(sent_at)
+        stamp = db.datetime_param(sent_at)
         params: list = []
         for row in batch:
             params += (row[0], row[1], row[3], stamp)

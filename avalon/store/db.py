@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 from typing import TypeVar
 
@@ -156,6 +157,15 @@ def _sqlite_write_lock() -> Iterator[None]:
 def param() -> str:
     """The driver's parameter placeholder ("?" for SQLite, "%s" for PostgreSQL)."""
     return database.obj.param if database.obj is not None else "?"
+
+
+def datetime_param(moment: datetime) -> datetime | str:
+    """A naive datetime as a statement parameter, in the text SQLite's own adapter makes.
+
+    Python's sqlite3 adapts datetimes in Python, on the hottest write (chat); the text
+    is the same (`isoformat(" ")`). PostgreSQL's driver adapts them in C.
+    """
+    return moment.isoformat(" ") if is_sqlite() else moment
 
 
 def checkout() -> Any:

@@ -78,11 +78,20 @@ def answer_error(session: Session, err: ProtocolError, correlation_id: str | Non
 
 def handle_chat(session: Session, payload: dict, correlation_id: str | None) -> None:
     """Validate, store and broadcast a chat message."""
-    state, room, player = session.state, session.room, session.player
-    if not state.seat_limits.allow_chat(room.code, player.id):
+    # The connection's plain copies of the seat: the models' fields are descriptors.
+    state, conn = session.state, session.conn
+    if not state.seat_limits.allow_chat(conn.room_code, conn.player_id):
         raise ProtocolError(codes.RATE_LIMITED, "slow down: too many chat messages")
     text = clean_chat_message(payload.get("message"), session.chat_max_length)
-    chat.post(state, room.id, room.code, player.id, player.display_name, text, correlation_id)
+    chat.post(
+        state,
+        conn.room_id,
+        conn.room_code,
+        conn.player_id,
+        conn.display_name,
+        text,
+        correlation_id,
+    )
 
 
 def handle_system(session: Session, payload: dict, correlation_id: str | None) -> None:

@@ -118,9 +118,12 @@ class SerialSocket:
                 data = raw.recv(size)
                 break
             except BlockingIOError:
-                wait(watcher)
+                pass
             except InterruptedError:
                 continue
+            # Waited outside the except block: inside it, an idle socket would keep the
+            # exception (and its traceback) alive for as long as it waits.
+            wait(watcher)
         self._drained = len(data) < size
         self.last_received = time.monotonic()
         return data

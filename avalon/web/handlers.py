@@ -78,7 +78,6 @@ def answer_error(session: Session, err: ProtocolError, correlation_id: str | Non
 
 def handle_chat(session: Session, payload: dict, correlation_id: str | None) -> None:
     """Validate, store and broadcast a chat message."""
-    # The connection's plain copies of the seat: the models' fields are descriptors.
     state, conn = session.state, session.conn
     if not state.seat_limits.allow_chat(conn.room_code, conn.player_id):
         raise ProtocolError(codes.RATE_LIMITED, "slow down: too many chat messages")
@@ -105,14 +104,15 @@ def handle_system(session: Session, payload: dict, correlation_id: str | None) -
 
 def check_move_rate(session: Session) -> None:
     """Refuse a seat that moves faster than any table plays (its allowance, not its socket's)."""
-    if not context.state().seat_limits.allow_move(session.room.code, session.player.id):
+    conn = session.conn
+    if not context.state().seat_limits.allow_move(conn.room_code, conn.player_id):
         raise ProtocolError(codes.RATE_LIMITED, "slow down: too many moves")
 
 
 def handle_vote(session: Session, payload: dict, correlation_id: str | None) -> None:
     """Vote on the proposed team."""
     check_move_rate(session)
-    games.move(session.room.id, session.player.id, "vote", payload, correlation_id)
+    games.move(session.conn.room_id, session.conn.player_id, "vote", payload, correlation_id)
 
 
 def handle_action(session: Session, payload: dict, correlation_id: str | None) -> None:
@@ -122,7 +122,7 @@ def handle_action(session: Session, payload: dict, correlation_id: str | None) -
         raise ProtocolError(codes.INVALID_PAYLOAD, "payload.action must name an action")
     check_move_rate(session)
     options = {key: value for key, value in payload.items() if key != "action"}
-    room_id, player_id = session.room.id, session.player.id
+    room_id, player_id = session.conn.room_id, session.conn.player_id
     if action in ("start_game", "play_again"):
         games.start(room_id, player_id, options, correlation_id)
     elif action in PLAIN_ACTIONS:

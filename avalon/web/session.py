@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from avalon.realtime.connection import Connection
 from avalon.services.context import AppState
 from avalon.services.limits import SlidingWindow
-from avalon.store.models import Room
-from avalon.store.models import RoomPlayer
 
 
 @dataclass(slots=True)
 class Session:
-    """One authenticated socket: its connection, room, player and limits."""
+    """One authenticated socket: its connection (which names the seat) and limits.
+
+    No room or player model is kept: they cost about 2 KB a socket for the socket's
+    whole life, and the connection holds the seat's ids and name as plain values.
+    """
 
     conn: Connection
-    room: Room
-    player: RoomPlayer
+    host_id: int | None  # the room's host when the socket was opened
     errors: SlidingWindow
     came_online: bool  # False when this socket replaced one of the same player
     # Looked up once per socket rather than through Flask's proxies on every message.

@@ -66,6 +66,9 @@ class OneLineFormatter(logging.Formatter):
 
 def configure_logging() -> None:
     """Send the app's one-line logs to stderr (gunicorn's own lines go there too)."""
+    # No thread in the records: under gevent every greenlet is a "thread", and a greenlet
+    # that logs (each socket's, at connect) would keep a dummy Thread for its whole life.
+    logging.logThreads = False
     root = logging.getLogger()
     if any(isinstance(handler.formatter, OneLineFormatter) for handler in root.handlers):
         return

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -151,3 +153,29 @@ def test_token_never_reaches_the_log(server):
     # gunicorn writes the access line just after the response: wait for it.
     wait_for(lambda: f"/api/rooms/{host['code']}?token=[redacted]" in server.log())
     assert host["token"] not in server.log()
+
+
+def test_no_response_sets_or_reads_a_cookie(server):
+    """Seats are held by tokens: no page or API answer sets a cookie, a sent one is ignored."""
+    host = server.create_room("Alice")
+    paths = [
+        ("GET", "/", None),
+        ("GET", f"/r/{host['code']}", None),
+        ("GET", f"/api/rooms/{host['code']}", None),
+        ("POST", "/api/rooms", b'{"display_name": "Bob"}'),
+        ("POST", "/api/rooms", b"{"),  # an error answer too
+    ]
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for method, path, body in paths:
+        request = urllib.request.Request(server.url + path, data=body, method=method)
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Cookie", "session=eyJhIjoxfQ.forged.signature")
+        try:
+            with opener.open(request, timeout=10) as response:
+                status, headers = response.status, response.headers
+        except urllib.error.HTTPError as error:
+            with error:
+                status, headers = error.code, error.headers
+        assert status < 500, (method, path, status)
+        assert headers.get_all("Set-Cookie") is None, (method, path)
+        assert "Cookie" not in (headers.get("Vary") or ""), (method, path)

@@ -308,10 +308,16 @@ def test_host_passes_when_the_host_leaves(make_backend_server):
     table = Table(server, seats)
     try:
         table.clients.pop(table.host).close()
-        event = table.clients[seats[1]["player_id"]].recv_event("host_changed")
-        assert event["payload"]["player_id"] == seats[1]["player_id"]
+        for seat in seats[1:]:
+            event = table.clients[seat["player_id"]].recv_event("host_changed")
+            assert event["payload"]["player_id"] == seats[1]["player_id"]
         status, room = server.request("GET", f"/api/rooms/{seats[0]['code']}")
         assert [p["is_host"] for p in room["players"]] == [False, True, False]
+        # The new host's socket was opened before the role came to them: leaving now
+        # hands it on again.
+        table.clients.pop(seats[1]["player_id"]).close()
+        event = table.clients[seats[2]["player_id"]].recv_event("host_changed")
+        assert event["payload"]["player_id"] == seats[2]["player_id"]
     finally:
         table.close()
 

@@ -145,10 +145,14 @@ def require_host(room_id: int, player_id: int, what: str) -> None:
     The write transaction checks again (the host may change meanwhile); this check
     keeps a stranger's repeated attempts from queueing behind other rooms' writes.
     """
-    with db.unit():
-        host_id = Room.select(Room.host_id).where(Room.id == room_id).scalar()
-    if host_id != player_id:
+    if host_of(room_id) != player_id:
         raise ProtocolError(codes.NOT_ALLOWED, f"only the host can {what}")
+
+
+def host_of(room_id: int) -> int | None:
+    """The room's host now, with a plain read."""
+    with db.unit():
+        return Room.select(Room.host_id).where(Room.id == room_id).scalar()
 
 
 def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | None) -> None:

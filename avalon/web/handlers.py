@@ -112,7 +112,8 @@ def check_move_rate(session: Session) -> None:
 def handle_vote(session: Session, payload: dict, correlation_id: str | None) -> None:
     """Vote on the proposed team."""
     check_move_rate(session)
-    games.move(session.conn.room_id, session.conn.player_id, "vote", payload, correlation_id)
+    conn = session.conn
+    games.move(conn.room_id, conn.player_id, "vote", payload, correlation_id)
 
 
 def handle_action(session: Session, payload: dict, correlation_id: str | None) -> None:
@@ -122,7 +123,8 @@ def handle_action(session: Session, payload: dict, correlation_id: str | None) -
         raise ProtocolError(codes.INVALID_PAYLOAD, "payload.action must name an action")
     check_move_rate(session)
     options = {key: value for key, value in payload.items() if key != "action"}
-    room_id, player_id = session.conn.room_id, session.conn.player_id
+    conn = session.conn
+    room_id, player_id = conn.room_id, conn.player_id
     if action in ("start_game", "play_again"):
         games.start(room_id, player_id, options, correlation_id)
     elif action in PLAIN_ACTIONS:

@@ -13,12 +13,11 @@ from avalon.services.limits import SlidingWindow
 class Session:
     """One authenticated socket: its connection (which names the seat) and limits.
 
-    No room or player model is kept: they cost about 2 KB a socket for the socket's
-    whole life, and the connection holds the seat's ids and name as plain values.
+    No room or player model is kept: a session lives as long as its socket, and the
+    connection holds the seat's ids and name as plain values.
     """
 
     conn: Connection
-    host_id: int | None  # the room's host when the socket was opened
     errors: SlidingWindow
     came_online: bool  # False when this socket replaced one of the same player
     # Looked up once per socket rather than through Flask's proxies on every message.

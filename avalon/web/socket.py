@@ -81,8 +81,8 @@ def room_socket(ws: Server, code: str) -> None:
     try:
         if hub.shutting_down():
             raise CloseSocket(*hub.SHUTTING_DOWN)
-        session, since = enter(ws, code, config)
-        start(session, since, config)
+        session, since = authenticate_and_register(ws, code, config)
+        welcome(session, since, config)
         run_session(ws, session, config)
     except CloseSocket as close:
         if session is None:
@@ -158,11 +158,11 @@ def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None,
     return room, player, since, issued
 
 
-def enter(ws: Server, code: str, config: dict) -> tuple[Session, int | None]:
+def authenticate_and_register(ws: Server, code: str, config: dict) -> tuple[Session, int | None]:
     """Authenticate the socket and register it; return its session and `since`.
 
-    The room and player models end here, with this call: a session lives as long as
-    its socket and keeps plain values only (about 2 KB a socket less).
+    The room and player models end with this call (about 2 KB a socket for its whole
+    life, bench/README.md): the session keeps plain values only.
     """
     room, player, since, issued = authenticate(code, config)
     session = register(ws, room, player, config)
@@ -179,7 +179,6 @@ def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Sessio
     came_online = context.broker().connect(conn)
     return Session(
         conn,
-        room.host_id,
         SlidingWindow(ERROR_LIMIT, ERROR_WINDOW),
         came_online,
         context.state(),
@@ -187,7 +186,7 @@ def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Sessio
     )
 
 
-def start(session: Session, since: int | None, config: dict) -> None:
+def welcome(session: Session, since: int | None, config: dict) -> None:
     """Send the first snapshot, refresh an old token, tell the room the player is here."""
     conn = session.conn
     if hub.shutting_down():  # shutdown began while this socket authenticated
@@ -212,7 +211,7 @@ def finish_session(session: Session) -> None:
     conn.close(CloseCode.NORMAL, "bye")
     if context.broker().disconnect(conn):
         announce(session, "player_disconnected")
-        if conn.player_id == session.host_id:
+        if hosts_now(conn):
             grace = current_app.config["HOST_GRACE"]
             rooms.schedule_host_check(conn.room_id, conn.player_id, grace)
     conn.wait_closed(current_app.config["WRITE_TIMEOUT"] + 3)
@@ -222,6 +221,20 @@ def finish_session(session: Session) -> None:
         conn.player_id,
         None if conn.close_code is None else int(conn.close_code),
     )
+
+
+def hosts_now(conn: Connection) -> bool:
+    """Tell whether the leaving player hosts the room now (it may have passed to them).
+
+    Not while the worker shuts down: its checks would never run, and every socket
+    leaves at once.
+    """
+    if hub.shutting_down():
+        return False
+    try:
+        return rooms.host_of(conn.room_id) == conn.player_id
+    except PeeweeException:  # the database is down: nothing could be handed on now
+        return False
 
 
 def origin_allowed(origin: str, host: str, allowed: list[str]) -> bool:

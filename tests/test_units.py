@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from flask import Flask
@@ -23,6 +24,7 @@ from avalon.services.limits import TokenBucket
 from avalon.services.tokens import TokenError
 from avalon.services.tokens import issue_token
 from avalon.services.tokens import read_token
+from avalon.store.db import sqlite_text
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -195,3 +197,17 @@ def test_production_requires_secret_key(tmp_path):
     again = config.from_environment({})
     config.ensure_secret_key(again, str(tmp_path))
     assert settings["SECRET_KEY"] == again["SECRET_KEY"] and len(settings["SECRET_KEY"]) > 40
+
+
+@pytest.mark.parametrize(
+    "moment, text",
+    [
+        (datetime(2026, 12, 3, 16, 5, 9, 120), "2026-12-03 16:05:09.000120"),
+        (datetime(2026, 12, 3, 16, 5, 9), "2026-12-03 16:05:09"),  # no fraction at all
+        (datetime(1, 1, 1), "0001-01-01 00:00:00"),
+    ],
+)
+def test_chat_times_are_written_as_sqlite_stores_every_other_time(moment, text):
+    assert sqlite_text(moment) == text
+    # Without a fraction it is a prefix of the same second with one: text order holds.
+    assert sqlite_text(moment.replace(microsecond=0)) <= sqlite_text(moment.replace(microsecond=1))

@@ -65,7 +65,10 @@ class OneLineFormatter(logging.Formatter):
 
 
 def configure_logging() -> None:
-    """Send the app's one-line logs to stderr (gunicorn's own lines go there too)."""
+    """Send the app's one-line logs to stderr (gunicorn's own lines go there too).
+
+    Records carry no thread name or id (`logging.logThreads` off), for every handler.
+    """
     # No thread in the records: under gevent every greenlet is a "thread", and a greenlet
     # that logs (each socket's, at connect) would keep a dummy Thread for its whole life.
     logging.logThreads = False

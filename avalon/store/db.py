@@ -165,7 +165,12 @@ def datetime_param(moment: datetime) -> datetime | str:
     Python's sqlite3 adapts datetimes in Python, on the hottest write (chat); the text
     is the same (`isoformat(" ")`). PostgreSQL's driver adapts them in C.
     """
-    return moment.isoformat(" ") if is_sqlite() else moment
+    return sqlite_text(moment) if is_sqlite() else moment
+
+
+def sqlite_text(moment: datetime) -> str:
+    """A datetime as SQLite stores it: `YYYY-MM-DD HH:MM:SS[.ffffff]`, sortable as text."""
+    return moment.isoformat(" ")
 
 
 def checkout() -> Any:

@@ -207,7 +207,7 @@ def test_production_requires_secret_key(tmp_path):
         (datetime(1, 1, 1), "0001-01-01 00:00:00"),
     ],
 )
-def test_chat_times_are_written_as_sqlite_stores_every_other_time(moment, text):
+def test_times_are_written_as_sqlite_text_that_sorts(moment, text):
     assert sqlite_text(moment) == text
     # Without a fraction it is a prefix of the same second with one: text order holds.
     assert sqlite_text(moment.replace(microsecond=0)) <= sqlite_text(moment.replace(microsecond=1))

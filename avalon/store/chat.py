@@ -125,10 +125,9 @@ class ChatWriter:
 
     def _write(self, batch: list[tuple], sent_at: datetime) -> list[int]:
         """Insert the batch with one prepared statement; touch rooms not touched lately."""
-        stamp = db.datetime_param(sent_at)
         params: list = []
         for row in batch:
-            params += (row[0], row[1], row[3], stamp)
+            params += (row[0], row[1], row[3], sent_at)
         now = time.monotonic()
         stale = {
             row[0] for row in batch if now - self.touched.get(row[0], -TOUCH_EVERY) >= TOUCH_EVERY
@@ -143,7 +142,7 @@ class ChatWriter:
             ids = sorted(row[0] for row in db.write_returning(sql, params, self.connection))
             if stale:
                 sql = touch_sql(len(stale))
-                db.write_returning(sql, [stamp, *stale], self.connection, rows=False)
+                db.write_returning(sql, [sent_at, *stale], self.connection, rows=False)
         except BaseException:
             db.discard(self.connection)  # the next statement gets a fresh connection
             self.connection = None

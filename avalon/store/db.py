@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -26,6 +27,16 @@ Query = TypeVar("Query", bound="ModelSelect[Any]")
 Result = TypeVar("Result")
 
 database = DatabaseProxy()
+
+
+def sqlite_text(moment: datetime) -> str:
+    """A datetime as SQLite stores it: `YYYY-MM-DD HH:MM:SS[.ffffff]`, sortable as text."""
+    return moment.isoformat(" ")
+
+
+# sqlite3's default datetime adapter (the same text) is deprecated from Python 3.12:
+# every write, peewee's and the hand-written chat INSERT alike, goes through this one.
+sqlite3.register_adapter(datetime, sqlite_text)
 
 # SQLite waits for locks inside C, freezing the whole gevent worker: keep that wait tiny
 # and wait for the write lock cooperatively instead (write() retries with gevent.sleep).
@@ -157,20 +168,6 @@ def _sqlite_write_lock() -> Iterator[None]:
 def param() -> str:
     """The driver's parameter placeholder ("?" for SQLite, "%s" for PostgreSQL)."""
     return database.obj.param if database.obj is not None else "?"
-
-
-def datetime_param(moment: datetime) -> datetime | str:
-    """A naive datetime as a statement parameter, in the text SQLite's own adapter makes.
-
-    Python's sqlite3 adapts datetimes in Python, on the hottest write (chat); the text
-    is the same (`isoformat(" ")`). PostgreSQL's driver adapts them in C.
-    """
-    return sqlite_text(moment) if is_sqlite() else moment
-
-
-def sqlite_text(moment: datetime) -> str:
-    """A datetime as SQLite stores it: `YYYY-MM-DD HH:MM:SS[.ffffff]`, sortable as text."""
-    return moment.isoformat(" ")
 
 
 def checkout() -> Any:

@@ -281,8 +281,12 @@ class ServerProcess:
     def join_socket(self, seat: dict, **kwargs: Any) -> tuple[WsClient, dict]:
         """Open a socket and read its first state frame."""
         client = self.connect(seat, **kwargs)
-        first = client.recv()
-        assert first["type"] == "state" and first["event"] == "room", first
+        try:
+            first = client.recv()
+            assert first["type"] == "state" and first["event"] == "room", first
+        except BaseException:  # a socket left open would fail a later test (ResourceWarning)
+            client.close()
+            raise
         return client, first
 
 

@@ -69,10 +69,16 @@ def test_hub_is_empty_after_200_connect_disconnect_cycles(make_backend_server):
             sock = raw_socket(server, seat)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
+            # Its handshake answered, the server may still be authenticating it: let it
+            # register and leave before the seat's next socket, which it would replace.
+            sockets_so_far = cycle + 1  # this one included: each logs when it leaves
+            wait_for(
+                lambda n=sockets_so_far: len(server.log_events("disconnected")) >= n, timeout=20
+            )
         else:
             client, _ = server.join_socket(seat)
             client.close()
-    # The last abrupt sockets may still be authenticating: wait for both to reach zero.
+    # The last sockets may still be closing: wait for both to reach zero.
     wait_for(
         lambda: server.metric("avalon_open_sockets") == 0 and server.metric("avalon_rooms") == 0,
         timeout=20,

@@ -28,7 +28,12 @@ def sleep_to_next(every: float) -> None:
     idle process costs more CPU than the little each loop does once awake (cold caches),
     and the sweeps, timers and metrics of a worker are each once a second.
     """
+    gevent.sleep(until_next(every))
+
+
+def until_next(every: float) -> float:
+    """Seconds from now to this worker's next beat of period `every`."""
     pause = every - (time.monotonic() - offset()) % every
     if pause < every * EARLY:  # woken a little early: the beat just passed was ours
         pause += every
-    gevent.sleep(pause)
+    return pause

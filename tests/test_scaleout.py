@@ -6,8 +6,11 @@ import itertools
 import shutil
 import subprocess
 import threading
+import time
+import uuid
 
 import pytest
+import redis
 
 from tests.support import IN_CI
 from tests.support import REDIS_URL
@@ -130,6 +133,41 @@ def test_presence_and_replacement_across_workers(cluster):
     finally:
         for client in opened:
             client.close()
+
+
+def test_a_socket_opened_before_the_seats_holder_elsewhere_is_refused(make_backend_server):
+    require_service("Redis", "127.0.0.1", 6379)
+    namespace = f"seat-{uuid.uuid4().hex[:8]}"
+    server = make_backend_server(REDIS_URL=REDIS_URL, AVALON_NAMESPACE=namespace)
+    seats = server.room_with_players(2)
+    seat = seats[1]
+    watcher, _ = server.join_socket(seats[0])
+    store = redis.Redis.from_url(REDIS_URL)
+    key = f"{namespace}:conn:{seat['code']}:{seat['player_id']}"
+    try:
+        # The seat is held on another host by a socket opened after this one will be
+        # (what a slow authentication of a dead, older socket meets): it is refused.
+        holder = f"elsewhere:1@{time.time() + 3600:.6f}"
+        store.set(key, holder, ex=60)
+        late = server.connect(seat)
+        try:
+            assert late.expect_close() == 4409
+        finally:
+            late.close()
+        assert store.get(key) == holder.encode()  # the seat stays where it is
+        watcher.chat("marker")  # nobody was told the refused socket's player came
+        assert watcher.recv()["event"] == "chat"
+        # A holder from a worker of the earlier release (no opening time) gives way.
+        store.set(key, "earlier-release:1", ex=60)
+        fresh, first = server.join_socket(seat)
+        assert first["payload"]["you"]["player_id"] == seat["player_id"]
+        taken = store.get(key).decode()
+        assert taken != "earlier-release:1" and "@" in taken
+        fresh.close()
+    finally:
+        store.delete(key)
+        store.close()
+        watcher.close()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import types
 from datetime import datetime
 
 import pytest
@@ -12,11 +13,15 @@ from wsproto.frame_protocol import Opcode
 
 from avalon import config
 from avalon.ops.logs import redact
+from avalon.protocol.codes import CloseCode
+from avalon.protocol.errors import CloseSocket
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.validation import clean_chat_message
 from avalon.protocol.validation import clean_display_name
 from avalon.protocol.validation import normalise_code
 from avalon.protocol.validation import parse_non_negative_int
+from avalon.realtime import hub
+from avalon.realtime.connection import Connection
 from avalon.realtime.hub import with_correlation_id
 from avalon.realtime.transport import text_frame
 from avalon.services.limits import SlidingWindow
@@ -211,3 +216,30 @@ def test_times_are_written_as_sqlite_text_that_sorts(moment, text):
     assert sqlite_text(moment) == text
     # Without a fraction it is a prefix of the same second with one: text order holds.
     assert sqlite_text(moment.replace(microsecond=0)) <= sqlite_text(moment.replace(microsecond=1))
+
+
+# The hub
+
+
+def seat_socket(opened_at: float) -> Connection:
+    """A registered-to-be connection of one seat; no socket is written to here."""
+    return Connection(types.SimpleNamespace(sock=None), "UNITS", 1, 7, "Ann", 8, opened_at)
+
+
+def test_the_seats_newest_socket_keeps_it_whichever_registers_first():
+    older, newer, newest = seat_socket(100.0), seat_socket(200.0), seat_socket(300.0)
+    try:
+        assert hub.register(newer) is None
+        # The older socket's authentication ended late: it is refused, the seat stays.
+        with pytest.raises(CloseSocket) as refused:
+            hub.register(older)
+        assert refused.value.code == CloseCode.REPLACED
+        assert hub.local_connection("UNITS", 7) is newer
+        assert not hub.unregister(older)  # it was never registered
+        # A socket opened later replaces the current one, as it always did.
+        assert hub.register(newest) is newer
+        assert hub.local_connection("UNITS", 7) is newest
+    finally:
+        for conn in (older, newer, newest):
+            hub.unregister(conn)
+    assert hub.local_players("UNITS") == set()

@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from avalon.protocol.codes import CloseCode
 from avalon.realtime import hub
 from avalon.realtime.connection import Connection
+from avalon.realtime.hub import REPLACED
 from avalon.realtime.hub import Delivery
-
-REPLACED = (CloseCode.REPLACED, "connected again elsewhere")
 
 
 class Broker(Protocol):
@@ -49,7 +47,10 @@ class LocalBroker:
         hub.deliver(delivery)
 
     def connect(self, conn: Connection) -> bool:
-        """Register a socket; tell whether its player just came online."""
+        """Register a socket; tell whether its player just came online.
+
+        Raises CloseSocket (REPLACED) if the player's socket here was opened after it.
+        """
         older = hub.register(conn)
         if older is not None:
             older.close(*REPLACED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import gevent
 from gevent import get_hub
@@ -104,6 +105,7 @@ class Connection:
         "token_issued",
         "last_ping",
         "active",
+        "opened_at",
     )
 
     def __init__(
@@ -114,6 +116,7 @@ class Connection:
         player_id: int,
         display_name: str,
         queue_size: int,
+        opened_at: float | None = None,
     ) -> None:
         self.ws = ws
         self.sock: SerialSocket = ws.sock
@@ -137,6 +140,9 @@ class Connection:
         self.token_issued = 0.0  # when the player's current token was signed (epoch seconds)
         self.last_ping = 0.0  # monotonic time of the sweep's last ping (realtime/reader.py)
         self.active = False  # the writer wrote since the sweep last looked
+        # When the socket was opened (epoch seconds; by default now): of one player's
+        # sockets the newest keeps the seat, whichever finished its handshake first.
+        self.opened_at = time.time() if opened_at is None else opened_at
 
     @property
     def closing(self) -> bool:

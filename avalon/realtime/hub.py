@@ -15,6 +15,7 @@ from gevent.lock import Semaphore
 
 from avalon.ops import metrics
 from avalon.protocol.codes import CloseCode
+from avalon.protocol.errors import CloseSocket
 from avalon.realtime.connection import Connection
 from avalon.realtime.transport import text_frame
 
@@ -23,6 +24,7 @@ _lock = Semaphore()
 _rooms: dict[str, dict[int, Connection]] = {}
 _shutting_down = False  # set once per worker, when SIGTERM arrives
 SHUTTING_DOWN = (CloseCode.GOING_AWAY, "server shutting down")
+REPLACED = (CloseCode.REPLACED, "connected again elsewhere")
 
 
 @dataclass(slots=True)
@@ -49,12 +51,21 @@ def with_correlation_id(data: bytes, correlation_id: str | None) -> bytes:
 
 
 def register(conn: Connection) -> Connection | None:
-    """Add a connection; return the older connection of the same player it replaces."""
+    """Add a connection; return the older connection of the same player it replaces.
+
+    A connection opened before the player's registered one is refused instead (raises
+    CloseSocket with REPLACED): a dead socket whose authentication ended late must not
+    take the seat from the socket its player opened after it.
+    """
     with _lock:
         members = _rooms.setdefault(conn.room_code, {})
-        older = members.get(conn.player_id)
-        members[conn.player_id] = conn
-    return older
+        current = members.get(conn.player_id)
+        newer = current is not None and current.opened_at > conn.opened_at
+        if not newer:
+            members[conn.player_id] = conn
+    if newer:
+        raise CloseSocket(*REPLACED)
+    return current
 
 
 def unregister(conn: Connection) -> bool:

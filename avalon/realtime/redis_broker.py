@@ -21,9 +21,10 @@ from gevent.queue import Full
 from gevent.queue import Queue
 
 from avalon.ops import metrics
+from avalon.protocol.errors import CloseSocket
 from avalon.realtime import hub
-from avalon.realtime.broker import REPLACED
 from avalon.realtime.connection import Connection
+from avalon.realtime.hub import REPLACED
 from avalon.realtime.hub import Delivery
 
 log = logging.getLogger(__name__)
@@ -37,14 +38,23 @@ PUBLISH_BATCH = 256  # messages sent to Redis in one round trip
 RECONNECT_MAX = 5.0  # seconds between reconnection attempts at most
 REDIS_ERRORS = (redis.RedisError, OSError)
 
-# KEYS: conn key, online zset; ARGV: conn id, player id, ttl. Returns the previous conn id.
+# KEYS: conn key, online zset; ARGV: conn id, player id, ttl, when the socket opened.
+# Returns {1, the previous conn id or ''} once claimed, or {0, the holder's conn id} when
+# the seat's socket was opened later (conn ids end in "@" and their opening time; an id
+# without one, from a worker of an earlier release, never wins).
 CLAIM = """
 local previous = redis.call('GET', KEYS[1])
+if previous then
+  local opened = tonumber(string.match(previous, '@([%d%.]+)$'))
+  if opened and opened > tonumber(ARGV[4]) then
+    return {0, previous}
+  end
+end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 local now = redis.call('TIME')[1]
 redis.call('ZADD', KEYS[2], now + ARGV[3], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[3] * 2)
-return previous
+return {1, previous or ''}
 """
 # KEYS: conn key, online zset; ARGV: conn id, player id. Returns 1 if this socket owned it.
 RELEASE = """
@@ -272,11 +282,15 @@ class RedisBroker:
     # Presence
 
     def conn_id(self, conn: Connection) -> str:
-        """A name for one socket, unique across workers."""
-        return f"{self.worker_id}:{id(conn)}"
+        """A name for one socket, unique across workers, ending in when it was opened."""
+        return f"{self.worker_id}:{id(conn)}@{conn.opened_at:.6f}"
 
     def connect(self, conn: Connection) -> bool:
-        """Register a socket; close the player's older one wherever it is."""
+        """Register a socket; close the player's older one wherever it is.
+
+        Raises CloseSocket (REPLACED) if the player's socket, here or on another worker,
+        was opened after this one (the hosts' clocks decide across hosts).
+        """
         older = hub.register(conn)
         if older is not None:
             older.close(*REPLACED)
@@ -284,12 +298,21 @@ class RedisBroker:
         room, player_id = conn.room_code, conn.player_id
         try:
             keys = self.keys.presence(room, player_id)
-            previous = self.claim(keys=keys, args=[self.conn_id(conn), player_id, PRESENCE_TTL])
+            args: list[str | int] = [
+                self.conn_id(conn),
+                player_id,
+                PRESENCE_TTL,
+                f"{conn.opened_at:.6f}",
+            ]
+            claimed, previous = self.claim(keys=keys, args=args)
         except REDIS_ERRORS as exc:
             metrics.inc("avalon_redis_errors_total", operation="presence")
             log.warning("presence unavailable for room %s: %s", room, exc)
             return older is None
-        if previous is None:
+        if not claimed:  # a socket opened after this one holds the seat elsewhere
+            hub.unregister(conn)
+            raise CloseSocket(*REPLACED)
+        if not previous:
             return older is None
         previous_id = previous.decode()
         if older is None or previous_id != self.conn_id(older):

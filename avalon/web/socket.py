@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -76,12 +77,13 @@ def plain_request_error(error: WebsocketMismatch) -> tuple:
 @sock.route("/ws/rooms/<code>")
 def room_socket(ws: Server, code: str) -> None:
     """Serve one player's socket from authentication to cleanup."""
+    opened_at = time.time()  # the handshake has just been answered
     config = current_app.config
     session: Session | None = None
     try:
         if hub.shutting_down():
             raise CloseSocket(*hub.SHUTTING_DOWN)
-        session, since = authenticate_and_register(ws, code, config)
+        session, since = authenticate_and_register(ws, code, config, opened_at)
         welcome(session, since, config)
         run_session(ws, session, config)
     except CloseSocket as close:
@@ -158,25 +160,38 @@ def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None,
     return room, player, since, issued
 
 
-def authenticate_and_register(ws: Server, code: str, config: dict) -> tuple[Session, int | None]:
+def authenticate_and_register(
+    ws: Server, code: str, config: dict, opened_at: float
+) -> tuple[Session, int | None]:
     """Authenticate the socket and register it; return its session and `since`.
 
     The room and player models end with this call (about 2 KB a socket for its whole
     life, bench/README.md): the session keeps plain values only.
     """
     room, player, since, issued = authenticate(code, config)
-    session = register(ws, room, player, config)
+    session = register(ws, room, player, config, opened_at)
     session.conn.token_issued = issued
     return session, since
 
 
-def register(ws: Server, room: Room, player: RoomPlayer, config: dict) -> Session:
-    """Create the player's connection and register it with the broker."""
-    conn = Connection(ws, room.code, room.id, player.id, player.display_name, config["SEND_QUEUE"])
+def register(ws: Server, room: Room, player: RoomPlayer, config: dict, opened_at: float) -> Session:
+    """Create the player's connection and register it with the broker.
+
+    A refused registration (the player's newer socket holds the seat) raises CloseSocket,
+    and one that fails halfway takes back whatever it registered.
+    """
+    queue_size = config["SEND_QUEUE"]
+    conn = Connection(ws, room.code, room.id, player.id, player.display_name, queue_size, opened_at)
+    broker = context.broker()
+    try:
+        came_online = broker.connect(conn)
+    except BaseException:
+        broker.disconnect(conn)  # nothing if connect() registered nothing
+        raise
     # wsproto's state (handshake, parsers, buffers) is not needed past the handshake: the
     # read loop parses frames itself and the writer frames the close (memory per socket).
+    # Dropped only now: a refusal above still answers through it (refuse()).
     ws.ws = None
-    came_online = context.broker().connect(conn)
     return Session(
         conn,
         SlidingWindow(ERROR_LIMIT, ERROR_WINDOW),

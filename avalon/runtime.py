@@ -164,7 +164,8 @@ def watch_shutdown(
     wake_on_sigterm(stopping)
 
     def watch() -> None:
-        while alive():
+        # Once SIGTERM was seen the watch stops waiting: woken, it must not spin.
+        while alive() and not stopping.is_set():
             stopping.wait(beat.until_next(SHUTDOWN_POLL))
         began = time.monotonic()
         while accepting is not None and accepting() and time.monotonic() < began + LISTENER_WAIT:
@@ -177,13 +178,18 @@ def watch_shutdown(
 
 
 def wake_on_sigterm(event: Event) -> None:
-    """Set `event` when SIGTERM arrives, after the handler already installed (gunicorn's)."""
+    """Set `event` when SIGTERM arrives, after the handler already installed (gunicorn's).
+
+    Without a Python handler to chain after (the default, which ends the process, or
+    SIG_IGN) SIGTERM keeps its meaning and the watch relies on the beat alone.
+    """
     previous = signal.getsignal(signal.SIGTERM)
+    if not callable(previous):
+        return
     loop = gevent.get_hub().loop
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        if callable(previous):
-            previous(signum, frame)
+        previous(signum, frame)
         loop.run_callback_threadsafe(event.set)  # a signal handler only schedules work
 
     signal.signal(signal.SIGTERM, on_sigterm)

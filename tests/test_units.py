@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import types
+import uuid
 from datetime import datetime
 
 import pytest
@@ -23,6 +26,7 @@ from avalon.protocol.validation import parse_non_negative_int
 from avalon.realtime import hub
 from avalon.realtime.connection import Connection
 from avalon.realtime.hub import with_correlation_id
+from avalon.realtime.redis_broker import RedisBroker
 from avalon.realtime.transport import text_frame
 from avalon.services.limits import SlidingWindow
 from avalon.services.limits import TokenBucket
@@ -30,6 +34,8 @@ from avalon.services.tokens import TokenError
 from avalon.services.tokens import issue_token
 from avalon.services.tokens import read_token
 from avalon.store.db import sqlite_text
+from tests.support import REDIS_URL
+from tests.support import require_service
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -243,3 +249,51 @@ def test_the_seats_newest_socket_keeps_it_whichever_registers_first():
         for conn in (older, newer, newest):
             hub.unregister(conn)
     assert hub.local_players("UNITS") == set()
+
+
+def test_a_seat_the_heartbeat_claimed_for_the_socket_itself_is_no_other_socket():
+    # The heartbeat renews every registered socket, one still waiting for its room's
+    # subscription included: its claim then finds its own id, which is not to be closed.
+    require_service("Redis", "127.0.0.1", 6379)
+    broker = RedisBroker(REDIS_URL, f"units-{uuid.uuid4().hex[:8]}")
+    conn = seat_socket(100.0)
+    key = broker.keys.conn(conn.room_code, conn.player_id)
+    try:
+        broker.client.set(key, broker.conn_id(conn), ex=60)
+        assert broker.connect(conn) is True  # the player came online: nobody was replaced
+        assert broker.outbox.empty()  # and no close was sent for the socket itself
+        assert broker.client.get(key) == broker.conn_id(conn).encode()
+    finally:
+        hub.unregister(conn)
+        broker.client.delete(key, broker.keys.online(conn.room_code))
+        broker.client.close()
+
+
+# The shutdown watch's signal handler
+
+SIGTERM_SCRIPT = """
+import os, signal, time
+import gevent
+from gevent.event import Event
+from avalon.runtime import wake_on_sigterm
+
+seen = []
+signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
+woken = Event()
+wake_on_sigterm(woken)
+gevent.spawn_later(0.2, os.kill, os.getpid(), signal.SIGTERM)
+began = time.monotonic()
+print(woken.wait(30), seen == [signal.SIGTERM], round(time.monotonic() - began) < 10)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+wake_on_sigterm(Event())
+print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
+"""
+
+
+def test_sigterm_wakes_the_watch_after_the_handler_before_it_and_leaves_the_default_alone():
+    # A process of its own: the test must not replace pytest's own signal handlers.
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_SCRIPT], capture_output=True, text=True, timeout=20
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "True", "True"]

@@ -312,9 +312,11 @@ class RedisBroker:
         if not claimed:  # a socket opened after this one holds the seat elsewhere
             hub.unregister(conn)
             raise CloseSocket(*REPLACED)
-        if not previous:
+        previous_id = previous.decode() if previous else ""
+        # The heartbeat may have claimed the seat for this very socket while it waited
+        # for its room's subscription: its own id is no previous socket.
+        if not previous_id or previous_id == self.conn_id(conn):
             return older is None
-        previous_id = previous.decode()
         if older is None or previous_id != self.conn_id(older):
             # The older socket lives on another worker (or host): ask it to close.
             self._queue(room, {"close": [player_id, previous_id, *REPLACED]}, b"")

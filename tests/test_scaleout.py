@@ -160,10 +160,12 @@ def test_a_socket_opened_before_the_seats_holder_elsewhere_is_refused(make_backe
         # A holder from a worker of the earlier release (no opening time) gives way.
         store.set(key, "earlier-release:1", ex=60)
         fresh, first = server.join_socket(seat)
-        assert first["payload"]["you"]["player_id"] == seat["player_id"]
-        taken = store.get(key).decode()
-        assert taken != "earlier-release:1" and "@" in taken
-        fresh.close()
+        try:
+            assert first["payload"]["you"]["player_id"] == seat["player_id"]
+            taken = store.get(key).decode()
+            assert taken != "earlier-release:1" and "@" in taken
+        finally:
+            fresh.close()
     finally:
         store.delete(key)
         store.close()

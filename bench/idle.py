@@ -22,13 +22,13 @@ from pathlib import Path
 
 import compare
 from fanout import cpu_seconds
-from memory import OPEN_CONCURRENCY
-from memory import ROOT
-from memory import Server
-from memory import create_seats
-from memory import drain
-from memory import raise_fd_limit
-from memory import wait_sockets
+from memory_sockets import OPEN_CONCURRENCY
+from memory_sockets import ROOT
+from memory_sockets import Server
+from memory_sockets import create_seats
+from memory_sockets import drain
+from memory_sockets import raise_fd_limit
+from memory_sockets import wait_sockets
 from spawn import CommandServer
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect

@@ -18,7 +18,9 @@ bigger: use its RSS figures only with the breakdown, not as the measurement).
 
 Both the client and the server need more descriptors than the usual soft limit of 1024:
 this script raises its own soft RLIMIT_NOFILE to the hard limit before it starts the
-server, which inherits it.
+server, which inherits it. Beside this script: memory_sockets.py holds the server, its
+seats and the idle sockets (bench/idle.py and bench/storm.py use them too),
+memory_breakdown.py the worker's own account of its memory.
 """
 
 from __future__ import annotations
@@ -26,363 +28,37 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import resource
 import secrets
-import signal
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
-from spawn import SpawnedServer
+from memory_breakdown import BREAKDOWN_CONFIG
+from memory_breakdown import describe
+from memory_breakdown import print_breakdown
+from memory_sockets import OPEN_CONCURRENCY
+from memory_sockets import ROOT
+from memory_sockets import SETTLE_SECONDS
+from memory_sockets import Clients
+from memory_sockets import Server
+from memory_sockets import create_seats
+from memory_sockets import drain
+from memory_sockets import raise_fd_limit
+from memory_sockets import reading
+from memory_sockets import rss_kb
+from memory_sockets import wait_sockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
 
-ROOT = Path(__file__).resolve().parent.parent
-HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxies
-SETTLE_SECONDS = 3.0  # idle time before each RSS reading (pings, timers, allocator)
-OPEN_CONCURRENCY = 200  # handshakes in flight at once
 CHECKPOINTS = 5  # RSS readings on the way to N sockets
-
-# A gunicorn config written to the temporary directory for --breakdown: the project's
-# settings plus a SIGUSR2 handler that makes the worker describe its memory.
-BREAKDOWN_CONFIG = """
-import os
-import runpy
-import signal
-
-for _name, _value in runpy.run_path({project_config!r}).items():
-    if not _name.startswith("__"):
-        globals()[_name] = _value
-
-_project_post_worker_init = globals()["post_worker_init"]
-_state = {{}}
-
-
-def _describe():
-    import collections
-    import gc
-    import json
-    import sys
-    import tracemalloc
-
-    import greenlet
-
-    gc.collect()
-    counts = collections.Counter()
-    sizes = collections.Counter()
-    stacks = 0
-    greenlets = 0
-    for obj in gc.get_objects():
-        kind = type(obj)
-        name = f"{{kind.__module__}}.{{kind.__qualname__}}"
-        counts[name] += 1
-        sizes[name] += sys.getsizeof(obj)
-        if isinstance(obj, greenlet.greenlet):
-            greenlets += 1
-            stacks += getattr(obj, "_stack_saved", 0)
-    report = {{
-        "counts": counts,
-        "sizes": sizes,
-        "greenlets": greenlets,
-        "greenlet_stacks": stacks,
-        "owners": _owners(counts),
-    }}
-    if tracemalloc.is_tracing():
-        snapshot = tracemalloc.take_snapshot().filter_traces(
-            [tracemalloc.Filter(False, tracemalloc.__file__)]
-        )
-        if "snapshot" in _state:
-            report["lines"] = [
-                [str(stat.traceback[0]), stat.size_diff, stat.count_diff]
-                for stat in snapshot.compare_to(_state["snapshot"], "lineno")[:40]
-            ]
-            report["files"] = [
-                [str(stat.traceback[0].filename), stat.size_diff, stat.count_diff]
-                for stat in snapshot.compare_to(_state["snapshot"], "filename")[:25]
-            ]
-        _state["snapshot"] = snapshot
-    number = _state.get("number", 0)
-    _state["number"] = number + 1
-    path = os.environ["AVALON_BENCH_MEMORY_REPORT"] + f".{{number}}"
-    with open(path + ".tmp", "w") as out:
-        json.dump(report, out)
-    os.replace(path + ".tmp", path)
-
-
-def _owners(counts):
-    # For the types that grew most: what refers to a sample of their instances.
-    import collections
-    import gc
-    import types
-
-    previous = _state.get("counts", {{}})
-    _state["counts"] = counts
-    grown = sorted(counts, key=lambda name: previous.get(name, 0) - counts[name])[:12]
-    wanted = set(grown)
-    samples = {{}}  # id -> type name, at most 100 of each type
-    taken = collections.Counter()
-    everything = gc.get_objects()
-    for obj in reversed(everything):  # the newest objects come last
-        kind = type(obj)
-        name = f"{{kind.__module__}}.{{kind.__qualname__}}"
-        if name in wanted and taken[name] < 100:
-            taken[name] += 1
-            samples[id(obj)] = name
-    holders = collections.defaultdict(collections.Counter)  # type name -> holder labels
-    dicts = {{}}  # id of a holding dict -> the type names it holds
-    for obj in everything:
-        if isinstance(obj, types.FrameType) or obj is everything:
-            continue
-        for ref in gc.get_referents(obj):
-            name = samples.get(id(ref))
-            if name is None:
-                continue
-            if type(obj) is dict:
-                dicts.setdefault(id(obj), []).append(name)
-            else:
-                holders[name][type(obj).__module__ + "." + type(obj).__qualname__] += 1
-    for obj in everything:
-        for ref in gc.get_referents(obj):
-            if type(ref) is dict and id(ref) in dicts and getattr(obj, "__dict__", None) is ref:
-                for name in dicts.pop(id(ref)):
-                    holders[name]["__dict__ of " + type(obj).__qualname__] += 1
-    for names in dicts.values():
-        for name in names:
-            holders[name]["dict"] += 1
-    del everything
-    return {{name: holders[name].most_common(4) for name in grown}}
-
-
-def post_worker_init(worker):
-    _project_post_worker_init(worker)
-    import gevent
-
-    gevent.signal_handler(signal.SIGUSR2, lambda: gevent.spawn(_describe))
-"""
-
-
-# The server
-
-
-class Server(SpawnedServer):
-    """gunicorn with one gevent worker on a loopback port."""
-
-    def __init__(self, env: dict[str, str], config: str, log_path: Path) -> None:
-        super().__init__(1, env, log_path, config)
-
-    def worker_pid(self) -> int | None:
-        """The one worker's pid, once it runs."""
-        pids = self.worker_pids()
-        return pids[0] if len(pids) == 1 else None
-
-    def metrics(self) -> dict[str, float]:
-        _, text = get(self.url + "/metrics")
-        values = {}
-        for line in text.splitlines():
-            if line and not line.startswith("#") and "{" not in line:
-                name, _, value = line.partition(" ")
-                values[name] = float(value)
-        return values
-
-
-def get(url: str) -> tuple[int, str]:
-    with HTTP.open(url, timeout=30) as response:
-        return response.status, response.read().decode()
-
-
-def post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
-    request.add_header("Content-Type", "application/json")
-    try:
-        with HTTP.open(request, timeout=30) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        with err:
-            raise SystemExit(f"POST {url} answered {err.code}: {err.read()[:200]!r}") from None
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
-def open_fds(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-# Rooms and sockets
-
-
-def create_room(url: str, players: int, spectators: int) -> list[dict]:
-    """A room with its host, players and spectators; return every seat."""
-    host = post(url + "/api/rooms", {"display_name": "p1"})
-    seats = [host]
-    for number in range(2, players + spectators + 1):
-        body = {"display_name": f"p{number}", "spectator": number > players}
-        seats.append(post(f"{url}/api/rooms/{host['code']}/join", body))
-    return seats
-
-
-def create_seats(url: str, sockets: int, players: int, spectators: int) -> list[dict]:
-    per_room = players + spectators
-    rooms = -(-sockets // per_room)
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        made = pool.map(lambda _: create_room(url, players, spectators), range(rooms))
-        return [seat for room in made for seat in room][:sockets]
-
-
-def socket_url(url: str, seat: dict) -> str:
-    return (
-        f"ws{url.removeprefix('http')}/ws/rooms/{seat['code']}"
-        f"?player_id={seat['player_id']}&token={seat['token']}"
-    )
-
-
-async def drain(ws: ClientConnection) -> None:
-    """Read (and drop) everything the server sends, so pings keep being answered."""
-    try:
-        async for _ in ws:
-            pass
-    except ConnectionClosed:
-        pass
-
-
-class Clients:
-    """Idle sockets held by one asyncio loop."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.sockets: list[ClientConnection] = []
-        self.readers: list[asyncio.Task] = []
-
-    async def open(self, seats: list[dict]) -> None:
-        limit = asyncio.Semaphore(OPEN_CONCURRENCY)
-
-        async def one(seat: dict) -> None:
-            async with limit:
-                ws = await connect(
-                    socket_url(self.url, seat),
-                    compression=None,
-                    ping_interval=None,  # the server pings; the client only answers
-                    open_timeout=60,
-                    max_queue=None,
-                )
-                first = json.loads(await ws.recv())
-                if first.get("event") != "room":
-                    raise SystemExit(f"unexpected first message: {first}")
-                self.sockets.append(ws)
-                self.readers.append(asyncio.create_task(drain(ws)))
-
-        await asyncio.gather(*(one(seat) for seat in seats))
-
-    async def close(self) -> None:
-        limit = asyncio.Semaphore(OPEN_CONCURRENCY)
-
-        async def one(ws: ClientConnection) -> None:
-            async with limit:
-                await ws.close()
-
-        await asyncio.gather(*(one(ws) for ws in self.sockets), return_exceptions=True)
-        await asyncio.gather(*self.readers, return_exceptions=True)
-
-
-async def wait_sockets(server: Server, count: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while server.metrics().get("avalon_open_sockets") != count:
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the server never reported {count} open sockets")
-        await asyncio.sleep(0.2)
-
-
-async def reading(server: Server, pid: int, sockets: int) -> dict[str, Any]:
-    """Wait for the server to register every socket, let it idle, then read the worker."""
-    await wait_sockets(server, sockets)
-    await asyncio.sleep(SETTLE_SECONDS)
-    values = server.metrics()
-    return {
-        "sockets": sockets,
-        "rss_kb": rss_kb(pid),
-        "fds": open_fds(pid),
-        "greenlets": values.get("avalon_greenlets"),
-    }
-
-
-# Breakdown
-
-
-def describe(server: Server, pid: int, report: Path, number: int) -> dict:
-    """Have the worker describe its objects (and allocations); return the report."""
-    path = Path(f"{report}.{number}")
-    os.kill(pid, signal.SIGUSR2)
-    deadline = time.monotonic() + 120
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise SystemExit("the worker wrote no memory report")
-        time.sleep(0.2)
-    return json.loads(path.read_text())
-
-
-def print_breakdown(before: dict, after: dict, sockets: int) -> None:
-    print(f"\nwhat one socket adds in the worker (gc-tracked objects, {sockets} sockets):")
-    rows = []
-    for name, count in after["counts"].items():
-        extra = count - before["counts"].get(name, 0)
-        if extra >= sockets // 2:
-            size = after["sizes"][name] - before["sizes"].get(name, 0)
-            rows.append((size / sockets, extra / sockets, name))
-    rows.sort(reverse=True)
-    print(f"  {'bytes':>8} {'objects':>8}  type (shallow sizes: sys.getsizeof)")
-    for size, count, name in rows[:40]:
-        print(f"  {size:8.0f} {count:8.2f}  {name}")
-    print(f"  {sum(row[0] for row in rows):8.0f}           total of these types")
-    print("\nwho holds the most numerous ones (referrers of 100 samples):")
-    for name, owners in after["owners"].items():
-        extra = after["counts"].get(name, 0) - before["counts"].get(name, 0)
-        if extra >= sockets // 2:
-            held = ", ".join(f"{label} {n}" for label, n in owners)
-            print(f"  {name} ({extra / sockets:.1f}/socket): {held}")
-    greenlets = (after["greenlets"] - before["greenlets"]) / sockets
-    stacks = (after["greenlet_stacks"] - before["greenlet_stacks"]) / sockets
-    print(f"  greenlets per socket: {greenlets:.2f}; their saved C stacks: {stacks:.0f} bytes")
-    if "lines" in after:
-        print("\nPython allocations per socket, by file (tracemalloc):")
-        for where, size, count in after["files"]:
-            if size > 0:
-                print(f"  {size / sockets:8.0f} B {count / sockets:7.2f} blocks  {short(where)}")
-        print("\nby line:")
-        for where, size, count in after["lines"]:
-            if size > 0:
-                print(f"  {size / sockets:8.0f} B {count / sockets:7.2f} blocks  {short(where)}")
-
-
-def short(path: str) -> str:
-    for marker in ("/site-packages/", "/avalon/", "/lib/python3"):
-        if marker in path:
-            return path[path.index(marker) + 1 :]
-    return path
 
 
 # Main
 
 
-def raise_fd_limit(needed: int) -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < needed:
-        raise SystemExit(f"need {needed} descriptors but the hard limit is {hard}")
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
-
-
 async def measure(args: argparse.Namespace, server: Server, report: Path | None) -> dict:
+    """Open the sockets, let them idle and read the worker's memory at each checkpoint."""
     pid = server.worker_pid()
     assert pid is not None
     started = time.monotonic()
@@ -463,6 +139,7 @@ async def measure_hub(args: argparse.Namespace, temp_dir: Path) -> dict:
 
 
 def print_results(args: argparse.Namespace, result: dict) -> None:
+    """Print the memory per idle socket at each checkpoint."""
     before, readings, closed = result["before"], result["readings"], result["closed"]
     last = readings[-1]
     print(
@@ -496,6 +173,7 @@ def print_results(args: argparse.Namespace, result: dict) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sockets", type=int, default=5000, help="idle sockets to open")
     parser.add_argument("--players", type=int, default=10, help="players a room (1-10)")
@@ -527,6 +205,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Start a server, measure, print the results; return the exit status."""
     args = parse_args(argv)
     raise_fd_limit(args.sockets + 500)
     with tempfile.TemporaryDirectory(prefix="avalon-memory-") as temp:

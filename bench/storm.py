@@ -26,11 +26,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from memory import ROOT
-from memory import Server
-from memory import create_seats
-from memory import raise_fd_limit
-from memory import wait_sockets
+from memory_sockets import ROOT
+from memory_sockets import Server
+from memory_sockets import create_seats
+from memory_sockets import raise_fd_limit
+from memory_sockets import wait_sockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed

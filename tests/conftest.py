@@ -12,11 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask.testing import FlaskCliRunner
 
-from tests.support import POSTGRES_URL
+from tests.services import POSTGRES_URL
+from tests.services import ensure_worker_database
+from tests.services import require_service
 from tests.support import SECRET_KEY
 from tests.support import ServerProcess
-from tests.support import ensure_worker_database
-from tests.support import require_service
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from tests.attack_support import Bystander
-from tests.support import REDIS_URL
+from tests.services import REDIS_URL
+from tests.services import require_service
 from tests.support import Closed
-from tests.support import require_service
 from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(120)

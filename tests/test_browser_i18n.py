@@ -12,9 +12,9 @@ import pytest
 
 from avalon.game import rules
 from avalon.protocol import codes
-from tests.browser_support import BROKEN_TEXT
-from tests.browser_support import Bots
-from tests.browser_support import Player
+from tests.browser_player import BROKEN_TEXT
+from tests.browser_player import Player
+from tests.socket_bots import Bots
 from tests.support import ROOT
 from tests.support import ServerProcess
 

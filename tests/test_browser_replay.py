@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.browser_player import PHONE
+from tests.browser_player import Player
 from tests.browser_support import DOCS
-from tests.browser_support import PHONE
-from tests.browser_support import Bots
-from tests.browser_support import Player
 from tests.browser_support import save_screenshot
+from tests.socket_bots import Bots
 from tests.support import ServerProcess
 
 try:

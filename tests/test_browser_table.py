@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.browser_support import Bots
-from tests.browser_support import Player
-from tests.browser_support import exact
+from tests.browser_player import Player
+from tests.browser_player import exact
+from tests.socket_bots import Bots
 from tests.support import ServerProcess
 
 try:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.browser_support import Player
+from tests.browser_player import Player
 from tests.browser_support import players
 from tests.support import ServerProcess
 

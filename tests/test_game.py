@@ -11,8 +11,8 @@ import pytest
 
 from tests.game_driver import GOOD
 from tests.game_driver import Table
-from tests.support import REDIS_URL
-from tests.support import require_service
+from tests.services import REDIS_URL
+from tests.services import require_service
 
 pytestmark = pytest.mark.timeout(120)
 

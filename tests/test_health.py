@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.services import fresh_postgres_database
 from tests.support import ROOT
 from tests.support import SECRET_KEY
 from tests.support import ServerProcess
 from tests.support import free_port
-from tests.support import fresh_postgres_database
 from tests.support import wait_for
 
 ALL_MIGRATIONS = sorted(

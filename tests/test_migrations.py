@@ -20,10 +20,10 @@ from playhouse.db_url import connect
 
 from avalon.store.models import ALL_MODELS
 from tests.game_driver import Table
+from tests.services import fresh_postgres_database
 from tests.support import IN_CI
 from tests.support import ROOT
 from tests.support import ServerProcess
-from tests.support import fresh_postgres_database
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -19,13 +19,13 @@ import pytest
 import websocket
 
 from tests.game_driver import Table
-from tests.support import REDIS_URL
+from tests.services import REDIS_URL
+from tests.services import NginxProcess
+from tests.services import fresh_postgres_database
+from tests.services import require_nginx
+from tests.services import require_service
 from tests.support import ROOT
-from tests.support import NginxProcess
 from tests.support import ServerProcess
-from tests.support import fresh_postgres_database
-from tests.support import require_nginx
-from tests.support import require_service
 from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(240)

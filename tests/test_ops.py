@@ -14,9 +14,9 @@ import pytest
 from avalon.ops import metrics
 from avalon.services.limits import AddressLimiter
 from avalon.services.limits import window_item
-from tests.support import REDIS_URL
+from tests.services import REDIS_URL
+from tests.services import require_service
 from tests.support import free_port
-from tests.support import require_service
 from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(60)

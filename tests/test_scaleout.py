@@ -12,11 +12,11 @@ import uuid
 import pytest
 import redis
 
+from tests.services import REDIS_URL
+from tests.services import require_service
 from tests.support import IN_CI
-from tests.support import REDIS_URL
 from tests.support import free_port
 from tests.support import port_open
-from tests.support import require_service
 from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(180)

@@ -34,8 +34,8 @@ from avalon.services.tokens import TokenError
 from avalon.services.tokens import issue_token
 from avalon.services.tokens import read_token
 from avalon.store.db import sqlite_text
-from tests.support import REDIS_URL
-from tests.support import require_service
+from tests.services import REDIS_URL
+from tests.services import require_service
 
 pytestmark = pytest.mark.timeout(10)
 

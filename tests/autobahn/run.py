@@ -19,6 +19,7 @@ Steps:
    overruns the group's deadline it is killed and every case of the group without a
    verdict counts as hung.
 4. Read the reports (index.json), print a table, exit 1 if any case FAILED or hung.
+Steps 3 and 4 are in fuzzing_client.py beside this file.
 
 Exit codes: 0 every case passed; 1 some case failed or hung; 2 the suite could not be
 set up (no Python 2.7 interpreter, or the virtualenv could not be built).
@@ -27,25 +28,26 @@ set up (no Python 2.7 interpreter, or the virtualenv could not be built).
 from __future__ import annotations
 
 import argparse
-import ast
-import json
 import os
-import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
-from collections import Counter
-from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Run as a script, Python puts this directory on sys.path, not the repository's root.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.autobahn.fuzzing_client import GroupResult  # noqa: E402
+from tests.autobahn.fuzzing_client import print_summary  # noqa: E402
+from tests.autobahn.fuzzing_client import run_group  # noqa: E402
+
 VENV = Path(os.environ.get("AUTOBAHN_VENV", ROOT / ".autobahn-venv"))
 # The suite's Python 2 pins, kept in the repository so that a fresh clone runs it.
 REQUIREMENTS = Path(
@@ -57,18 +59,7 @@ TESTSUITE_PIN = "autobahntestsuite==0.8.2"  # the last Python 2 release; needs a
 APP = "tests.autobahn.echo_app:app"
 
 GROUPS = ["1", "2", "3", "4", "5", "6", "7", "9", "10"]
-GROUP_DEADLINE = {"9": 120.0}  # seconds a group may take, plus CASE_TIMEOUT per hung case
-DEFAULT_GROUP_DEADLINE = 60.0
 CASE_TIMEOUT = 10.0  # seconds a case may stay open before it counts as hung (~1 s at most)
-STALL_GRACE = 15.0  # wstest printing nothing for CASE_TIMEOUT + this long is killed
-
-PASSING = ("OK", "NON-STRICT", "INFORMATIONAL", "NO CLOSE")
-COLUMNS = ("OK", "NON-STRICT", "INFORMATIONAL", "NO CLOSE", "UNIMPLEMENTED", "FAILED", "HUNG")
-HEADINGS = ("ok", "non-strict", "info", "no-close", "unimpl", "failed", "hung")
-
-RUNNING_CASE = re.compile(r"^Running test case ID (\S+) for agent")
-HUNG_CASE = re.compile(r"^Case hung: (\S+)")
-CASE_LIST = re.compile(r"^Cases = (\[.*\])\s*$")
 
 
 class SetupError(Exception):
@@ -191,200 +182,6 @@ class EchoServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
-
-
-# 3. The fuzzing client under a watchdog
-
-# Runs wstest with a per-case watchdog: a case still open after CASE_TIMEOUT seconds is
-# reported as hung and its connection aborted, so the run goes on with the next case
-# and still writes its report. Python 2 code, run by the suite's own interpreter.
-WSTEST_SHIM = """
-import sys
-from twisted.internet import reactor
-from autobahntestsuite import fuzzing
-from autobahntestsuite.wstest import run
-
-case_timeout = float(sys.argv.pop(1))
-protocol = fuzzing.FuzzingClientProtocol
-made = protocol.connectionMade
-lost = protocol.connectionLost
-
-
-def hung(self):
-    case = self.factory.CaseSet.caseClasstoId(self.Case)
-    sys.stdout.write("Case hung: %s\\n" % case)
-    sys.stdout.flush()
-    self.transport.abortConnection()
-
-
-def connection_made(self):
-    made(self)
-    self.case_watchdog = reactor.callLater(case_timeout, hung, self)
-
-
-def connection_lost(self, reason):
-    watchdog = getattr(self, "case_watchdog", None)
-    if watchdog is not None and watchdog.active():
-        watchdog.cancel()
-    lost(self, reason)
-
-
-protocol.connectionMade = connection_made
-protocol.connectionLost = connection_lost
-sys.argv[0] = "wstest"
-sys.exit(run())
-"""
-
-
-@dataclass
-class GroupResult:
-    """Verdicts of one case group."""
-
-    group: str
-    behaviors: dict[str, str] = field(default_factory=dict)  # case id -> behavior
-    close_behaviors: dict[str, str] = field(default_factory=dict)
-    hung: list[str] = field(default_factory=list)
-    stalled: bool = False  # wstest itself had to be killed: no report at all
-    seconds: float = 0.0
-
-    def counts(self) -> Counter:
-        """Count cases by column; a behavior outside the known ones counts as FAILED."""
-        counts: Counter = Counter()
-        for case, behavior in self.behaviors.items():
-            if case not in self.hung:
-                counts[behavior if behavior in COLUMNS else "FAILED"] += 1
-        counts["HUNG"] = len(self.hung)
-        return counts
-
-    def failed(self) -> list[str]:
-        """Case ids that failed or hung."""
-        bad = {case for case, b in self.behaviors.items() if b not in PASSING}
-        return sorted(bad | set(self.hung), key=case_key)
-
-
-def case_key(case: str) -> tuple[int, ...]:
-    """Sort case ids numerically (9.10.1 after 9.2.1)."""
-    return tuple(int(part) for part in case.split(".") if part.isdigit())
-
-
-def write_spec(path: Path, port: int, group: str) -> None:
-    """Write the fuzzing client's spec for one case group."""
-    spec = {
-        "outdir": str(path.parent / "report"),
-        "servers": [{"agent": "avalon", "url": f"ws://127.0.0.1:{port}/echo"}],
-        "cases": [f"{group}.*"],
-        "exclude-cases": [],
-        "exclude-agent-cases": {},
-    }
-    path.write_text(json.dumps(spec, indent=2))
-
-
-def run_group(
-    python2: Path, port: int, group: str, workdir: Path, case_timeout: float, stop_at: float
-) -> GroupResult:
-    """Run one case group; kill the client if it stalls or overruns the group's deadline.
-
-    The deadline grows by case_timeout for each hung case, so a run that only has hung
-    cases still finishes and reports every other case; it never passes stop_at.
-    """
-    result = GroupResult(group)
-    rundir = workdir / f"group-{group}"
-    rundir.mkdir(parents=True)
-    spec_path = rundir / "spec.json"
-    write_spec(spec_path, port, group)
-    shim = rundir / "wstest_watchdog.py"
-    shim.write_text(WSTEST_SHIM)
-    command = [str(python2), str(shim), str(case_timeout), "-m", "fuzzingclient"]
-    command += ["-s", str(spec_path)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore"}
-    started_at = time.monotonic()
-    budget = GROUP_DEADLINE.get(group, DEFAULT_GROUP_DEADLINE)
-    progress = [started_at]
-    cases: list[str] = []
-    process = subprocess.Popen(
-        command,
-        cwd=rundir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        start_new_session=True,
-    )
-
-    def read_output() -> None:
-        assert process.stdout is not None
-        with open(rundir / "wstest.log", "w") as log:
-            for line in process.stdout:
-                log.write(line)
-                if RUNNING_CASE.match(line):
-                    progress[0] = time.monotonic()
-                elif match := HUNG_CASE.match(line):
-                    result.hung.append(match.group(1))
-                    progress[0] = time.monotonic()
-                elif match := CASE_LIST.match(line):
-                    cases.extend(str(case) for case in ast.literal_eval(match.group(1)))
-
-    reader = threading.Thread(target=read_output, daemon=True)
-    reader.start()
-    try:
-        while process.poll() is None:
-            now = time.monotonic()
-            deadline = min(stop_at, started_at + budget + case_timeout * len(result.hung))
-            if now - progress[0] > case_timeout + STALL_GRACE or now > deadline:
-                result.stalled = True
-                break
-            time.sleep(0.1)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    reader.join(5)
-    index = rundir / "report" / "index.json"
-    if not result.stalled and process.returncode == 0 and index.is_file():
-        for verdicts in json.loads(index.read_text()).values():
-            for case, verdict in verdicts.items():
-                result.behaviors[case] = verdict["behavior"]
-                result.close_behaviors[case] = verdict["behaviorClose"]
-    # Every case without a verdict (wstest stalled or died) counts as hung.
-    result.hung += [c for c in cases if c not in result.behaviors and c not in result.hung]
-    if not cases and not result.behaviors:
-        result.hung.append(f"{group}.*")
-    result.hung.sort(key=case_key)
-    result.seconds = time.monotonic() - started_at
-    return result
-
-
-# 4. The summary
-
-
-def print_summary(results: list[GroupResult]) -> None:
-    """Print one row per group, the totals, and each failed or hung case."""
-    print("group " + " ".join(f"{h:>10}" for h in HEADINGS) + f" {'seconds':>8}")
-    total: Counter = Counter()
-    for result in results:
-        counts = result.counts()
-        total.update(counts)
-        cells = " ".join(f"{counts[c]:>10}" for c in COLUMNS)
-        note = "  (wstest stalled: killed)" if result.stalled else ""
-        print(f"{result.group:>5} {cells} {result.seconds:>8.1f}{note}")
-    cells = " ".join(f"{total[c]:>10}" for c in COLUMNS)
-    print(f"{'all':>5} {cells}   ({sum(total.values())} cases)")
-    for result in results:
-        for case in result.failed():
-            if case in result.hung:
-                print(f"  HUNG {case}")
-            else:
-                close = result.close_behaviors.get(case)
-                print(f"  {result.behaviors[case]} {case} (closing behaviour: {close})")
-    odd_closes = [
-        f"{case}={behavior}"
-        for result in results
-        for case, behavior in sorted(result.close_behaviors.items(), key=lambda i: case_key(i[0]))
-        if behavior not in ("OK", "INFORMATIONAL") and case not in result.failed()
-    ]
-    if odd_closes:
-        print("closing behaviour not OK in passing cases: " + ", ".join(odd_closes))
 
 
 def main(argv: list[str] | None = None) -> int:

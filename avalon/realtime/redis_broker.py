@@ -133,6 +133,10 @@ class RedisBroker:
         self.subscribed: set[str] = set()  # rooms asked for
         self.confirmed: set[str] = set()  # rooms whose subscription Redis confirmed
         self.waiting: dict[str, Event] = {}
+        # Sockets registered here whose presence claim has not run yet: the heartbeat
+        # leaves them alone, or it would claim the seat for them before they compared
+        # opening times with its holder.
+        self.claiming: set[Connection] = set()
         self.greenlets: list[gevent.Greenlet] = []
         self.connected = Event()
         self.on_resync: Callable[[], None] | None = None
@@ -291,10 +295,18 @@ class RedisBroker:
         Raises CloseSocket (REPLACED) if the player's socket, here or on another worker,
         was opened after this one (the hosts' clocks decide across hosts).
         """
-        older = hub.register(conn)
-        if older is not None:
-            older.close(*REPLACED)
-        self._wait_subscribed(conn.room_code)
+        self.claiming.add(conn)
+        try:
+            older = hub.register(conn)
+            if older is not None:
+                older.close(*REPLACED)
+            self._wait_subscribed(conn.room_code)
+            return self._claim(conn, older)
+        finally:
+            self.claiming.discard(conn)
+
+    def _claim(self, conn: Connection, older: Connection | None) -> bool:
+        """Claim the seat's presence for a registered socket; close or refuse the other."""
         room, player_id = conn.room_code, conn.player_id
         try:
             keys = self.keys.presence(room, player_id)
@@ -313,8 +325,8 @@ class RedisBroker:
             hub.unregister(conn)
             raise CloseSocket(*REPLACED)
         previous_id = previous.decode() if previous else ""
-        # The heartbeat may have claimed the seat for this very socket while it waited
-        # for its room's subscription: its own id is no previous socket.
+        # Its own id is no previous socket (the heartbeat skips claiming sockets, so
+        # this is only a guard).
         if not previous_id or previous_id == self.conn_id(conn):
             return older is None
         if older is None or previous_id != self.conn_id(older):
@@ -353,7 +365,7 @@ class RedisBroker:
 
     def _renew_all(self) -> None:
         """Renew (or restore) the presence of every local socket in one round trip."""
-        connections = hub.all_connections()
+        connections = [conn for conn in hub.all_connections() if conn not in self.claiming]
         if connections:
             try:
                 pipe = self.client.pipeline(transaction=False)

@@ -180,8 +180,10 @@ def watch_shutdown(
 def wake_on_sigterm(event: Event) -> None:
     """Set `event` when SIGTERM arrives, after the handler already installed (gunicorn's).
 
-    Without a Python handler to chain after (the default, which ends the process, or
-    SIG_IGN) SIGTERM keeps its meaning and the watch relies on the beat alone.
+    The handler chained after must make the watch's `alive()` False (gunicorn's does):
+    once woken, the watch closes the worker's sockets. Without a Python handler to
+    chain after (the default, which ends the process, or SIG_IGN) SIGTERM keeps its
+    meaning and the watch relies on the beat alone.
     """
     previous = signal.getsignal(signal.SIGTERM)
     if not callable(previous):

@@ -15,6 +15,7 @@ from tests.browser_player import EXPECT_TIMEOUT
 from tests.browser_player import Player
 from tests.support import IN_CI
 from tests.support import ROOT
+from tests.support import ServerProcess
 
 try:
     from playwright.sync_api import Browser
@@ -104,3 +105,10 @@ def save_screenshot(
             locator.screenshot(path=str(path))
         else:
             page.screenshot(path=str(path), full_page=full_page)
+
+
+def room_players(site: ServerProcess, code: str) -> list[dict]:
+    """The room's players as the HTTP API lists them."""
+    status, body = site.request("GET", f"/api/rooms/{code}")
+    assert status == 200, body
+    return body["players"]

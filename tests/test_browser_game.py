@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from tests.browser_player import Player
+from tests.browser_support import room_players
 from tests.browser_support import save_screenshot
 from tests.support import ServerProcess
-from tests.test_browser_reconnect import room_players
 
 try:
     from playwright.sync_api import expect

@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser_player import RECONNECT_TIMEOUT
 from tests.browser_player import Player
+from tests.browser_support import room_players
 from tests.support import ServerProcess
 from tests.support import WsClient
 
@@ -23,13 +24,6 @@ pytestmark = pytest.mark.timeout(90)
 SEAT_GONE = "Your seat is no longer valid (expired or removed)."
 RESTARTING = "The server is restarting — reconnecting…"
 OTHER_TAB = "You opened this room in another tab."
-
-
-def room_players(site: ServerProcess, code: str) -> list[dict]:
-    """The room's players as the HTTP API lists them."""
-    status, body = site.request("GET", f"/api/rooms/{code}")
-    assert status == 200, body
-    return body["players"]
 
 
 def test_reload_returns_to_the_same_seat(

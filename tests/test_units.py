@@ -251,43 +251,40 @@ def test_the_seats_newest_socket_keeps_it_whichever_registers_first():
     assert hub.local_players("UNITS") == set()
 
 
-def test_a_seat_the_heartbeat_claimed_for_the_socket_itself_is_no_other_socket():
-    # The heartbeat renews every registered socket, one still waiting for its room's
-    # subscription included: its claim then finds its own id, which is not to be closed.
+@pytest.fixture
+def seat_on_redis():
+    """A Redis broker of a namespace of its own and one seat's socket; its keys go after."""
     require_service("Redis", "127.0.0.1", 6379)
     broker = RedisBroker(REDIS_URL, f"units-{uuid.uuid4().hex[:8]}")
     conn = seat_socket(100.0)
     key = broker.keys.conn(conn.room_code, conn.player_id)
-    try:
-        broker.client.set(key, broker.conn_id(conn), ex=60)
-        assert broker.connect(conn) is True  # the player came online: nobody was replaced
-        assert broker.outbox.empty()  # and no close was sent for the socket itself
-        assert broker.client.get(key) == broker.conn_id(conn).encode()
-    finally:
-        hub.unregister(conn)
-        broker.client.delete(key, broker.keys.online(conn.room_code))
-        broker.client.close()
+    yield broker, conn, key
+    hub.unregister(conn)
+    broker.client.delete(key, broker.keys.online(conn.room_code))
+    broker.client.close()
 
 
-def test_the_heartbeat_leaves_a_socket_still_claiming_its_seat_alone():
+def test_a_seat_the_heartbeat_claimed_for_the_socket_itself_is_no_other_socket(seat_on_redis):
+    # A guard: should the seat hold the connecting socket's own id, that socket is not
+    # told to close (the heartbeat skips claiming sockets, tested below).
+    broker, conn, key = seat_on_redis
+    broker.client.set(key, broker.conn_id(conn), ex=60)
+    assert broker.connect(conn) is True  # the player came online: nobody was replaced
+    assert broker.outbox.empty()  # and no close was sent for the socket itself
+    assert broker.client.get(key) == broker.conn_id(conn).encode()
+
+
+def test_the_heartbeat_leaves_a_socket_still_claiming_its_seat_alone(seat_on_redis):
     # Claimed for it by the heartbeat, a socket would never compare its opening time
     # with the seat's holder elsewhere (whose key a Redis restart may have lost).
-    require_service("Redis", "127.0.0.1", 6379)
-    broker = RedisBroker(REDIS_URL, f"units-{uuid.uuid4().hex[:8]}")
-    conn = seat_socket(100.0)
-    key = broker.keys.conn(conn.room_code, conn.player_id)
-    try:
-        hub.register(conn)
-        broker.claiming.add(conn)
-        broker._renew_all()
-        assert broker.client.get(key) is None
-        broker.claiming.discard(conn)  # its claim ran: from now on the heartbeat renews it
-        broker._renew_all()
-        assert broker.client.get(key) == broker.conn_id(conn).encode()
-    finally:
-        hub.unregister(conn)
-        broker.client.delete(key, broker.keys.online(conn.room_code))
-        broker.client.close()
+    broker, conn, key = seat_on_redis
+    hub.register(conn)
+    broker.claiming.add(conn)
+    broker._renew_all()
+    assert broker.client.get(key) is None
+    broker.claiming.discard(conn)  # its claim ran: from now on the heartbeat renews it
+    broker._renew_all()
+    assert broker.client.get(key) == broker.conn_id(conn).encode()
 
 
 # The shutdown watch's signal handler

@@ -9,17 +9,25 @@ import random
 
 import pytest
 
-from avalon.game.rules import EVIL_COUNT
-from avalon.game.rules import EVIL_ROLES
-from avalon.game.rules import GOOD_ROLES
-from avalon.game.rules import ROLE_ORDER
-from avalon.game.rules import TEAM_SIZES
+from avalon.game.options import EVIL_COUNT
+from avalon.game.options import EVIL_ROLES
+from avalon.game.options import GOOD_ROLES
+from avalon.game.options import ROLE_ORDER
+from avalon.game.options import TEAM_SIZES
+from avalon.game.options import RuleError
 from avalon.game.rules import Game
-from avalon.game.rules import RuleError
 
 COUNTS = range(5, 11)
 OPTIONAL = ["percival", "morgana", "mordred", "oberon"]
 SPECTATOR = 9999
+# Each phase -> the move kind it waits for (game_over waits for none).
+MOVE_OF_PHASE = {
+    "team_building": "propose_team",
+    "voting": "vote",
+    "questing": "play_quest",
+    "lady": "lady_of_the_lake",
+    "assassination": "assassinate",
+}
 VIEW_KEYS = {
     "game_id",
     "number",

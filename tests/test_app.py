@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from flask.testing import FlaskCliRunner
 
 from avalon import create_app
-from avalon.game import rules
+from avalon.game import options
 from avalon.protocol.codes import CloseCode
 from avalon.services import context
 from tests.support import SECRET_KEY
@@ -53,12 +53,12 @@ def test_errors_are_json(client: FlaskClient, method, path, body, status, code):
 
 def test_rules_endpoint_serves_the_rule_tables_and_close_codes(client: FlaskClient):
     served = client.get("/api/rules").get_json()
-    for count in range(rules.MIN_PLAYERS, rules.MAX_PLAYERS + 1):
-        assert served["team_sizes"][str(count)] == rules.TEAM_SIZES[count]
-        assert served["evil_count"][str(count)] == rules.EVIL_COUNT[count]
-        assert served["fails_required"][str(count)] == rules.fails_required(count)
-    assert served["roles"] == rules.ROLE_ORDER
-    assert set(served["evil_roles"]) == rules.EVIL_ROLES
+    for count in range(options.MIN_PLAYERS, options.MAX_PLAYERS + 1):
+        assert served["team_sizes"][str(count)] == options.TEAM_SIZES[count]
+        assert served["evil_count"][str(count)] == options.EVIL_COUNT[count]
+        assert served["fails_required"][str(count)] == options.fails_required(count)
+    assert served["roles"] == options.ROLE_ORDER
+    assert set(served["evil_roles"]) == options.EVIL_ROLES
     assert served["optional_roles"] == ["percival", "morgana", "mordred", "oberon"]
     assert served["close_codes"]["replaced"] == CloseCode.REPLACED == 4409
     assert served["close_codes"] == {code.name.lower(): int(code) for code in CloseCode}

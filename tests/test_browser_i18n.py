@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from avalon.game import rules
+from avalon.game import options
 from avalon.protocol import codes
 from tests.browser_player import BROKEN_TEXT
 from tests.browser_player import Player
@@ -95,9 +95,9 @@ def test_every_table_has_every_key_form_and_placeholder() -> None:
             assert all(form.strip() for form in forms(message)), (lang, key)
     # Every key the client names, and every name the server sends, has a message.
     named = keys_in_client()
-    named |= {f"role.{role}" for role in rules.ROLE_ORDER}
-    named |= {f"roleYou.{role}" for role in rules.ROLE_ORDER}
-    named |= {f"reason.{reason}" for reason in rules.REASONS}
+    named |= {f"role.{role}" for role in options.ROLE_ORDER}
+    named |= {f"roleYou.{role}" for role in options.ROLE_ORDER}
+    named |= {f"reason.{reason}" for reason in options.REASONS}
     named |= {f"close.{name}" for name in codes.close_codes()}
     errors = [
         value for name, value in vars(codes).items() if name.isupper() and isinstance(value, str)
@@ -209,7 +209,7 @@ def test_every_phase_in_each_language(
 
     # Quest 1 goes to its fifth proposal, so that everyone leads once; evil fails quest 2.
     def approve(view: dict) -> bool:
-        return view["quest"] > 1 or view["proposal"] == rules.MAX_PROPOSALS
+        return view["quest"] > 1 or view["proposal"] == options.MAX_PROPOSALS
 
     bots = Bots(
         site,

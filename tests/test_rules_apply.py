@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from tests.rules_support import MOVE_OF_PHASE
 from tests.rules_support import SPECTATOR
 from tests.rules_support import assert_rule_error
 from tests.rules_support import make_game
@@ -99,13 +100,7 @@ def test_apply_out_of_phase_or_turn_is_not_allowed(phase, kind, payload):
     awaited = game.awaited()
     before = game.to_dict()
     movers = [SPECTATOR] + [p for p in game.players if p not in awaited]
-    phase_kind = {
-        "team_building": "propose_team",
-        "voting": "vote",
-        "questing": "play_quest",
-        "lady": "lady_of_the_lake",
-        "assassination": "assassinate",
-    }[phase]
+    phase_kind = MOVE_OF_PHASE[phase]
     if kind != phase_kind:
         movers += awaited
     for mover in movers:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from avalon.game.rules import Event
+from avalon.game.options import Event
 from tests.rules_support import COUNTS
 from tests.rules_support import SPECTATOR
 from tests.rules_support import assert_rule_error

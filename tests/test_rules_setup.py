@@ -6,14 +6,14 @@ import random
 
 import pytest
 
-from avalon.game.rules import EVIL_COUNT
-from avalon.game.rules import EVIL_ROLES
-from avalon.game.rules import GOOD_ROLES
-from avalon.game.rules import ROLE_ORDER
-from avalon.game.rules import TEAM_SIZES
-from avalon.game.rules import Event
+from avalon.game.options import EVIL_COUNT
+from avalon.game.options import EVIL_ROLES
+from avalon.game.options import GOOD_ROLES
+from avalon.game.options import ROLE_ORDER
+from avalon.game.options import TEAM_SIZES
+from avalon.game.options import Event
+from avalon.game.options import validate_options
 from avalon.game.rules import Game
-from avalon.game.rules import validate_options
 from tests.rules_support import COUNTS
 from tests.rules_support import assert_rule_error
 from tests.rules_support import ids_for

@@ -11,10 +11,11 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from avalon.game.rules import EVIL_COUNT
-from avalon.game.rules import PHASES
-from avalon.game.rules import ROLE_ORDER
+from avalon.game.options import EVIL_COUNT
+from avalon.game.options import PHASES
+from avalon.game.options import ROLE_ORDER
 from avalon.game.rules import Game
+from tests.rules_support import MOVE_OF_PHASE
 from tests.rules_support import SPECTATOR
 from tests.rules_support import VIEW_KEYS
 from tests.rules_support import assert_no_leak
@@ -141,13 +142,7 @@ def illegal_move(game, rng):
         "assassinate": {"target": rng.choice(game.players)},
         "lady_of_the_lake": {"target": rng.choice(game.players)},
     }[kind]
-    phase_kind = {
-        "team_building": "propose_team",
-        "voting": "vote",
-        "questing": "play_quest",
-        "lady": "lady_of_the_lake",
-        "assassination": "assassinate",
-    }.get(game.phase)
+    phase_kind = MOVE_OF_PHASE.get(game.phase)
     if kind != phase_kind and awaited:
         others += awaited
     return rng.choice(others), kind, payload

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from avalon.game.rules import EVIL_ROLES
-from avalon.game.rules import GOOD_ROLES
+from avalon.game.options import EVIL_ROLES
+from avalon.game.options import GOOD_ROLES
 from tests.rules_support import SPECTATOR
 from tests.rules_support import VIEW_KEYS
 from tests.rules_support import assert_no_leak

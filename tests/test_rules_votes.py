@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from avalon.game.rules import Event
+from avalon.game.options import Event
 from tests.rules_support import COUNTS
 from tests.rules_support import assert_rule_error
 from tests.rules_support import by_role

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from typing import TypeGuard
 
 MIN_PLAYERS = 5
 MAX_PLAYERS = 10
@@ -115,7 +116,7 @@ def fails_required(player_count: int) -> list[int]:
     return needed
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     """Tell a real integer from anything else, bools included (True is an int in Python)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -129,7 +130,7 @@ def check_bool(value: object, name: str) -> bool:
 
 def check_id(value: object, name: str) -> int:
     """Return value if it is a real integer id, else raise invalid_payload."""
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not is_int(value):
         raise invalid(f"{name} must be a player id")
     return value
 
@@ -145,11 +146,7 @@ def check_ids(value: object, name: str) -> list[int]:
 
 def check_player_count(player_count: object) -> int:
     """Return the player count if a game can start with it, else raise not_allowed."""
-    if (
-        not isinstance(player_count, int)
-        or isinstance(player_count, bool)
-        or not MIN_PLAYERS <= player_count <= MAX_PLAYERS
-    ):
+    if not is_int(player_count) or not MIN_PLAYERS <= player_count <= MAX_PLAYERS:
         raise not_allowed(f"a game needs {MIN_PLAYERS} to {MAX_PLAYERS} players")
     return player_count
 

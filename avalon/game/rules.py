@@ -12,71 +12,20 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from avalon.game.options import EVIL_COUNT
-from avalon.game.options import EVIL_ROLES
-from avalon.game.options import FILLER_ROLES
-from avalon.game.options import GOOD_ROLES
-from avalon.game.options import LADY_DEFAULT_MIN_PLAYERS
 from avalon.game.options import LADY_QUESTS
-from avalon.game.options import MAX_PLAYERS
 from avalon.game.options import MAX_PROPOSALS
-from avalon.game.options import MIN_PLAYERS
 from avalon.game.options import MOVES
-from avalon.game.options import PHASES
-from avalon.game.options import QUESTS
 from avalon.game.options import QUESTS_TO_DECIDE
-from avalon.game.options import REASONS
-from avalon.game.options import REQUIRED_ROLES
-from avalon.game.options import ROLE_ORDER
-from avalon.game.options import SPECIAL_ROLES
-from avalon.game.options import TEAM_SIZES
-from avalon.game.options import TWO_FAILS_MIN_PLAYERS
-from avalon.game.options import TWO_FAILS_QUEST
-from avalon.game.options import WINNERS
 from avalon.game.options import Event
-from avalon.game.options import RuleError
-from avalon.game.options import alignment
 from avalon.game.options import check_bool
 from avalon.game.options import check_id
 from avalon.game.options import check_ids
-from avalon.game.options import fails_required
 from avalon.game.options import invalid
 from avalon.game.options import is_int
 from avalon.game.options import not_allowed
 from avalon.game.options import roles_for
 from avalon.game.options import validate_options
 from avalon.game.state import GameState
-
-# The rules' public names, the numbers and options included: callers import them here.
-__all__ = [
-    "EVIL_COUNT",
-    "EVIL_ROLES",
-    "FILLER_ROLES",
-    "GOOD_ROLES",
-    "LADY_DEFAULT_MIN_PLAYERS",
-    "LADY_QUESTS",
-    "MAX_PLAYERS",
-    "MAX_PROPOSALS",
-    "MIN_PLAYERS",
-    "MOVES",
-    "PHASES",
-    "QUESTS",
-    "QUESTS_TO_DECIDE",
-    "REASONS",
-    "REQUIRED_ROLES",
-    "ROLE_ORDER",
-    "SPECIAL_ROLES",
-    "TEAM_SIZES",
-    "TWO_FAILS_MIN_PLAYERS",
-    "TWO_FAILS_QUEST",
-    "WINNERS",
-    "Event",
-    "Game",
-    "RuleError",
-    "alignment",
-    "fails_required",
-    "validate_options",
-]
 
 
 class Game(GameState):

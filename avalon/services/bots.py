@@ -15,7 +15,7 @@ import random
 from flask import current_app
 
 from avalon.game.bot import decide
-from avalon.game.rules import MAX_PLAYERS
+from avalon.game.options import MAX_PLAYERS
 from avalon.ops import beat
 from avalon.protocol import codes
 from avalon.protocol.errors import ProtocolError

@@ -12,10 +12,10 @@ import json
 import logging
 import random
 
-from avalon.game.rules import SPECIAL_ROLES
-from avalon.game.rules import Event
+from avalon.game.options import SPECIAL_ROLES
+from avalon.game.options import Event
+from avalon.game.options import RuleError
 from avalon.game.rules import Game
-from avalon.game.rules import RuleError
 from avalon.protocol import codes
 from avalon.protocol import envelopes
 from avalon.protocol.errors import ProtocolError

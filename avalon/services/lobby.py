@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from avalon.game.rules import MAX_PLAYERS
+from avalon.game.options import MAX_PLAYERS
 from avalon.protocol import codes
 from avalon.protocol import envelopes
 from avalon.protocol.codes import CloseCode

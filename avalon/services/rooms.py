@@ -10,7 +10,7 @@ import gevent
 from flask import current_app
 from peewee import IntegrityError
 
-from avalon.game.rules import MAX_PLAYERS
+from avalon.game.options import MAX_PLAYERS
 from avalon.protocol import codes
 from avalon.protocol import envelopes
 from avalon.protocol.codes import CloseCode

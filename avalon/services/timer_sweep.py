@@ -8,8 +8,8 @@ import random
 from typing import Any
 from typing import cast
 
-from avalon.game.rules import Event
-from avalon.game.rules import RuleError
+from avalon.game.options import Event
+from avalon.game.options import RuleError
 from avalon.ops import beat
 from avalon.realtime import hub
 from avalon.services import context

@@ -12,7 +12,7 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 
-from avalon.game import rules
+from avalon.game import options
 from avalon.ops import metrics
 from avalon.protocol import envelopes
 from avalon.protocol.codes import close_codes
@@ -160,24 +160,24 @@ def get_game_record(code: str, number: int) -> Response:
 def get_rules() -> Response:
     """The rule tables and limits the client draws its forms from, and the close codes."""
     config = current_app.config
-    counts = range(rules.MIN_PLAYERS, rules.MAX_PLAYERS + 1)
+    counts = range(options.MIN_PLAYERS, options.MAX_PLAYERS + 1)
     return jsonify(
-        min_players=rules.MIN_PLAYERS,
-        max_players=rules.MAX_PLAYERS,
-        team_sizes={str(n): rules.TEAM_SIZES[n] for n in counts},
-        fails_required={str(n): rules.fails_required(n) for n in counts},
-        evil_count={str(n): rules.EVIL_COUNT[n] for n in counts},
-        roles=rules.ROLE_ORDER,
-        good_roles=[role for role in rules.ROLE_ORDER if role in rules.GOOD_ROLES],
-        evil_roles=[role for role in rules.ROLE_ORDER if role in rules.EVIL_ROLES],
-        required_roles=list(rules.REQUIRED_ROLES),
+        min_players=options.MIN_PLAYERS,
+        max_players=options.MAX_PLAYERS,
+        team_sizes={str(n): options.TEAM_SIZES[n] for n in counts},
+        fails_required={str(n): options.fails_required(n) for n in counts},
+        evil_count={str(n): options.EVIL_COUNT[n] for n in counts},
+        roles=options.ROLE_ORDER,
+        good_roles=[role for role in options.ROLE_ORDER if role in options.GOOD_ROLES],
+        evil_roles=[role for role in options.ROLE_ORDER if role in options.EVIL_ROLES],
+        required_roles=list(options.REQUIRED_ROLES),
         optional_roles=[
             role
-            for role in rules.ROLE_ORDER
-            if role in rules.SPECIAL_ROLES and role not in rules.REQUIRED_ROLES
+            for role in options.ROLE_ORDER
+            if role in options.SPECIAL_ROLES and role not in options.REQUIRED_ROLES
         ],
-        max_proposals=rules.MAX_PROPOSALS,
-        lady_default_min_players=rules.LADY_DEFAULT_MIN_PLAYERS,
+        max_proposals=options.MAX_PROPOSALS,
+        lady_default_min_players=options.LADY_DEFAULT_MIN_PLAYERS,
         turn_timer={"min": config["TURN_TIMER_MIN"], "max": turns.TURN_SECONDS_MAX},
         limits={
             "code_alphabet": CODE_ALPHABET,

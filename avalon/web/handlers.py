@@ -8,7 +8,7 @@ from collections.abc import Callable
 from peewee import PeeweeException
 from simple_websocket import Server
 
-from avalon.game.rules import MOVES
+from avalon.game.options import MOVES
 from avalon.ops import metrics
 from avalon.protocol import codes
 from avalon.protocol import envelopes

@@ -264,16 +264,6 @@ def seat_on_redis():
     broker.client.close()
 
 
-def test_a_seat_the_heartbeat_claimed_for_the_socket_itself_is_no_other_socket(seat_on_redis):
-    # A guard: should the seat hold the connecting socket's own id, that socket is not
-    # told to close (the heartbeat skips claiming sockets, tested below).
-    broker, conn, key = seat_on_redis
-    broker.client.set(key, broker.conn_id(conn), ex=60)
-    assert broker.connect(conn) is True  # the player came online: nobody was replaced
-    assert broker.outbox.empty()  # and no close was sent for the socket itself
-    assert broker.client.get(key) == broker.conn_id(conn).encode()
-
-
 def test_the_heartbeat_leaves_a_socket_still_claiming_its_seat_alone(seat_on_redis):
     # Claimed for it by the heartbeat, a socket would never compare its opening time
     # with the seat's holder elsewhere (whose key a Redis restart may have lost).
@@ -290,7 +280,7 @@ def test_the_heartbeat_leaves_a_socket_still_claiming_its_seat_alone(seat_on_red
 # The shutdown watch's signal handler
 
 SIGTERM_SCRIPT = """
-import os, signal, time
+import os, signal
 import gevent
 from gevent.event import Event
 from avalon.runtime import wake_on_sigterm
@@ -300,8 +290,7 @@ signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
 woken = Event()
 wake_on_sigterm(woken)
 gevent.spawn_later(0.2, os.kill, os.getpid(), signal.SIGTERM)
-began = time.monotonic()
-print(woken.wait(5), seen == [signal.SIGTERM], round(time.monotonic() - began) < 10)
+print(woken.wait(5), seen == [signal.SIGTERM])
 signal.signal(signal.SIGTERM, signal.SIG_DFL)
 wake_on_sigterm(Event())
 print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
@@ -314,4 +303,4 @@ def test_sigterm_wakes_the_watch_after_the_handler_before_it_and_leaves_the_defa
         [sys.executable, "-c", SIGTERM_SCRIPT], capture_output=True, text=True, timeout=8
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True", "True", "True"]
+    assert done.stdout.split() == ["True", "True", "True"]

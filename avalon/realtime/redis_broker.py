@@ -324,11 +324,9 @@ class RedisBroker:
         if not claimed:  # a socket opened after this one holds the seat elsewhere
             hub.unregister(conn)
             raise CloseSocket(*REPLACED)
-        previous_id = previous.decode() if previous else ""
-        # Its own id is no previous socket (the heartbeat skips claiming sockets, so
-        # this is only a guard).
-        if not previous_id or previous_id == self.conn_id(conn):
+        if not previous:
             return older is None
+        previous_id = previous.decode()
         if older is None or previous_id != self.conn_id(older):
             # The older socket lives on another worker (or host): ask it to close.
             self._queue(room, {"close": [player_id, previous_id, *REPLACED]}, b"")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from tests.support import IN_CI
 from tests.support import ServerProcess
 from tests.support import free_port
 from tests.support import port_open
+from tests.support import stop_process
 from tests.support import wait_for
 
 # The PostgreSQL database the tests may own: under pytest-xdist each worker process has a
@@ -75,14 +75,8 @@ class NginxProcess(ServerProcess):
         return self
 
     def stop(self) -> None:
-        """Stop nginx (SIGQUIT lets its workers finish; SIGKILL after a while)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        """Stop nginx (SIGTERM, then SIGKILL)."""
+        stop_process(self.process, grace=10)
 
 
 def require_nginx() -> None:

@@ -41,6 +41,18 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
+def stop_process(process: subprocess.Popen | None, grace: float) -> None:
+    """SIGTERM a process that still runs; SIGKILL it if it outlives `grace` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
 class ServerProcess:
     """A gunicorn process serving the app on a loopback port."""
 
@@ -175,13 +187,7 @@ class ServerProcess:
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process, grace=15)
         if hasattr(self, "log_file"):
             self.log_file.close()
 

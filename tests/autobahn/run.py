@@ -47,6 +47,7 @@ if str(ROOT) not in sys.path:
 from tests.autobahn.fuzzing_client import GroupResult  # noqa: E402
 from tests.autobahn.fuzzing_client import print_summary  # noqa: E402
 from tests.autobahn.fuzzing_client import run_group  # noqa: E402
+from tests.support import stop_process  # noqa: E402
 
 VENV = Path(os.environ.get("AUTOBAHN_VENV", ROOT / ".autobahn-venv"))
 # The suite's Python 2 pins, kept in the repository so that a fresh clone runs it.
@@ -175,13 +176,7 @@ class EchoServer:
 
     def stop(self) -> None:
         """Stop gunicorn (SIGTERM, then SIGKILL)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process, grace=10)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,6 +46,8 @@ sock = Sock()
 
 ERROR_LIMIT = 20  # error answers allowed to one socket ...
 ERROR_WINDOW = 10.0  # ... within this many seconds before it is closed with 1008
+SUBPROTOCOL = "avalon"  # the subprotocol the server answers with when a client offers it
+TOKEN_PROTOCOL_PREFIX = "avalon.token."  # an offered subprotocol carrying the seat's token
 
 
 def check_handshake() -> tuple[dict, int] | None:
@@ -138,7 +140,11 @@ def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None,
     if origin is not None and not origin_allowed(origin, request.host, config["ALLOWED_ORIGINS"]):
         raise CloseSocket(CloseCode.FORBIDDEN, "origin not allowed")
     player_id_text = request.args.get("player_id")
-    token = request.args.get("token") or bearer_token(request.headers.get("Authorization"))
+    token = (
+        protocol_token(request.headers.get("Sec-WebSocket-Protocol"))
+        or bearer_token(request.headers.get("Authorization"))
+        or request.args.get("token")
+    )
     if not player_id_text or not token:
         raise CloseSocket(CloseCode.BAD_REQUEST, "player_id and token are required")
     try:
@@ -265,6 +271,19 @@ def bearer_token(header: str | None) -> str | None:
     return None
 
 
+def protocol_token(header: str | None) -> str | None:
+    """Extract the token a browser offers as a subprotocol (`avalon.token.<token>`).
+
+    Browsers cannot set headers on a socket, and a token in the URL ends up in proxies'
+    logs; the offered subprotocols are a header. The server answers with `avalon` alone.
+    """
+    for offered in (header or "").split(","):
+        offered = offered.strip()
+        if offered.startswith(TOKEN_PROTOCOL_PREFIX):
+            return offered[len(TOKEN_PROTOCOL_PREFIX) :] or None
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Register the socket route and its handshake checks."""
     app.config["SOCK_SERVER_OPTIONS"] = {
@@ -272,6 +291,8 @@ def init_app(app: Flask) -> None:
         "ping_interval": None,
         "max_message_size": app.config["MAX_MESSAGE_BYTES"],
         "thread_class": reader.InlineReader,
+        # Chosen when offered (browsers offer it beside their token, see protocol_token).
+        "subprotocols": [SUBPROTOCOL],
     }
     app.before_request(check_handshake)
     app.register_error_handler(WebsocketMismatch, plain_request_error)

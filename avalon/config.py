@@ -39,6 +39,7 @@ SETTINGS: list[tuple[str, str, type, Any]] = [
     ("AVALON_MOVE_RATE", "MOVE_RATE", float, 2.0),
     ("AVALON_BOT_DELAY", "BOT_DELAY", float, 2.0),
     ("AVALON_PROXY_HOPS", "PROXY_HOPS", int, 0),
+    ("AVALON_METRICS_TOKEN", "METRICS_TOKEN", str, None),
     ("AVALON_ENV", "ENV", str, "development"),
 ]
 

@@ -21,7 +21,7 @@ from gevent.event import Event
 from avalon.ops import beat
 from avalon.ops import metrics
 from avalon.realtime import hub
-from avalon.realtime import reader
+from avalon.realtime import sweep
 from avalon.services import bots
 from avalon.services import context
 from avalon.services import retention
@@ -121,7 +121,7 @@ def start_worker(app: Flask) -> None:
         if checkpointer is not None:
             checkpointer.tick()
 
-    gevent.spawn(reader.sweep_forever, config["PING_INTERVAL"], config["IDLE_TIMEOUT"], each_sweep)
+    gevent.spawn(sweep.sweep_forever, config["PING_INTERVAL"], config["IDLE_TIMEOUT"], each_sweep)
     settle_heap()
 
 

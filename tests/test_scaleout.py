@@ -218,6 +218,7 @@ def test_redis_restart_during_traffic(make_backend_server, private_redis):
     # HTTP keeps working and says what is down; sockets stay open.
     status, room = server.request("GET", f"/api/rooms/{seats[0]['code']}")
     assert status == 200 and len(room["players"]) == 6
+
     # Readiness reports Redis but does not fail on it: the app rides the outage out.
     def redis_down() -> bool:
         status, health = server.request("GET", "/healthz")

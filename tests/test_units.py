@@ -229,7 +229,7 @@ def test_times_are_written_as_sqlite_text_that_sorts(moment, text):
 
 def seat_socket(opened_at: float) -> Connection:
     """A registered-to-be connection of one seat; no socket is written to here."""
-    return Connection(types.SimpleNamespace(sock=None), "UNITS", 1, 7, "Ann", 8, opened_at)
+    return Connection(types.SimpleNamespace(transport=None), "UNITS", 1, 7, "Ann", 8, opened_at)
 
 
 def test_the_seats_newest_socket_keeps_it_whichever_registers_first():

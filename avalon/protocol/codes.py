@@ -10,7 +10,7 @@ class CloseCode(IntEnum):
 
     NORMAL = 1000
     GOING_AWAY = 1001  # server shutting down: reconnect
-    POLICY = 1008  # too many errors, or no pong to the transport's ping
+    POLICY = 1008  # too many errors or control frames, or too many sockets from one address
     TOO_BIG = 1009
     INTERNAL_ERROR = 1011
     TRY_AGAIN = 1013  # the database is unavailable: reconnect a little later

@@ -11,12 +11,12 @@ from gevent.event import Event
 from gevent.hub import Waiter
 from gevent.queue import Full
 from gevent.queue import Queue
-from simple_websocket import Server
 
 from avalon.ops import metrics
 from avalon.protocol import envelopes
 from avalon.protocol.codes import CloseCode
-from avalon.realtime.transport import SerialSocket
+from avalon.realtime.reader import ClientSocket
+from avalon.realtime.transport import Transport
 from avalon.realtime.transport import close_frame
 from avalon.realtime.transport import text_frame
 
@@ -89,8 +89,8 @@ class Connection:
     """A registered socket of one player in one room."""
 
     __slots__ = (
-        "ws",
-        "sock",
+        "client",
+        "transport",
         "room_code",
         "room_id",
         "player_id",
@@ -110,7 +110,7 @@ class Connection:
 
     def __init__(
         self,
-        ws: Server,
+        client: ClientSocket,
         room_code: str,
         room_id: int,
         player_id: int,
@@ -118,8 +118,8 @@ class Connection:
         queue_size: int,
         opened_at: float | None = None,
     ) -> None:
-        self.ws = ws
-        self.sock: SerialSocket = ws.sock
+        self.client = client
+        self.transport: Transport = client.transport
         self.room_code = room_code
         self.room_id = room_id
         self.player_id = player_id
@@ -202,7 +202,7 @@ class Connection:
             while not queue.empty():  # nothing queued will be read now
                 queue.get_nowait()
             queue.put_nowait(_Close(code, reason))
-            gevent.spawn_later(SLOW_CLIENT_GRACE, self.sock.abort)
+            gevent.spawn_later(SLOW_CLIENT_GRACE, self.transport.abort)
         self.started = True  # a close goes out even before the first snapshot
         self._wake_writer()
 
@@ -235,7 +235,7 @@ class Connection:
         Frames that queued up while the last write was in progress go out together in
         one write: fewer system calls exactly when a client is busiest.
         """
-        queue, send = self._queue(), self.sock.send
+        queue, send = self._queue(), self.transport.send
         try:
             if self.first_frame:
                 first, self.first_frame = self.first_frame, b""
@@ -272,20 +272,21 @@ class Connection:
                     self._send_close(item)
                     return
         except OSError:
-            self.sock.abort()  # a failed write leaves the stream unusable
+            self.transport.abort()  # a failed write leaves the stream unusable
         except Exception:
             log.exception("writer failed room=%s player=%s", self.room_code, self.player_id)
-            self.sock.abort()
+            self.transport.abort()
         finally:  # `writing` stays set after a close or a failure: no writer again
             WRITING.discard(self)
             if self.writer_done is not None:
                 self.writer_done.set()
 
     def _send_close(self, item: _Close) -> None:
-        """Send the close frame, give the client a moment to answer, then cut the socket."""
-        if self.ws.connected:
-            # Framed here: wsproto's state is dropped once the handshake is done.
-            self.ws.connected = False
-            self.sock.send(close_frame(int(item.code), item.reason[:120]))
-            self.ws.thread.join(CLOSE_WAIT)  # the read loop ends with the client's reply
-        self.sock.abort()
+        """Send the close frame, give the client a moment to answer, then cut the socket.
+
+        The reader may have closed first (the client's close echoed, or a protocol
+        error): then no close frame follows, the transport allows only one.
+        """
+        if self.transport.send_close(close_frame(int(item.code), item.reason)):
+            self.client.wait_finished(CLOSE_WAIT)  # the read loop ends with the client's reply
+        self.transport.abort()

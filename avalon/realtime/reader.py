@@ -1,165 +1,157 @@
 """Reading a socket in its handler's own greenlet, and one sweep for idle sockets and pings.
 
 simple-websocket reads every socket in a greenlet of its own, which hands each message
-to the handler through an event, and times every wait (the handler's receive timeout,
-its ping selector): a greenlet switch and a timer per message, and a greenlet per
-socket. Here the handler greenlet that flask-sock gives each socket reads it itself
-(frames parsed by realtime/frames.py; simple-websocket still does the handshake and the
-server's close) and waits for data with no timer at all. Pings and the idle timeout are
-one sweep per worker over the hub's connections instead of a timer per wait.
+to the handler through an event, and times every wait: a greenlet switch and a timer per
+message, and a greenlet per socket. Here simple-websocket only does the handshake (its
+thread class is `InlineReader`, which never runs); the handler greenlet that flask-sock
+gives each socket reads it itself through a `ClientSocket` (bytes from the transport,
+frames parsed by realtime/frames.py) and waits for data with no timer at all. Pings and
+the idle timeout are one sweep per worker (realtime/sweep.py), not a timer per wait.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Callable
 
 import gevent
 from gevent.event import Event
-from simple_websocket import Server
 
-from avalon.ops import beat
-from avalon.protocol.codes import CloseCode
-from avalon.realtime import hub
-from avalon.realtime.connection import MAX_PARKED
-from avalon.realtime.connection import PING_FRAME
-from avalon.realtime.connection import WRITING
+from avalon.ops import metrics
 from avalon.realtime.frames import ClientFrames
-
-log = logging.getLogger(__name__)
+from avalon.realtime.frames import Close
+from avalon.realtime.frames import Incoming
+from avalon.realtime.frames import Ping
+from avalon.realtime.frames import Violation
+from avalon.realtime.transport import Transport
+from avalon.realtime.transport import close_frame
+from avalon.realtime.transport import pong_frame
 
 RECEIVE_BYTES = 4096
-IDLE_REASON = "no frames received: idle timeout"
-RETIRE_EVERY = 1.0  # seconds: a writer stops one to two of these after its last write
-PINGS_BETWEEN_YIELDS = max(1, MAX_PARKED // 2)  # the writers of these can all be parked ones
 
 
 class InlineReader:
-    """Stands in for simple-websocket's reader thread, which is never started.
+    """simple-websocket's `thread_class`: a reader thread that never runs.
 
-    The handler greenlet reads (receive()); join() waits until its read loop ended,
-    which is what the writer waits for after sending a close frame.
+    The handler greenlet reads the socket itself (ClientSocket.receive); simple-websocket
+    is left with the handshake alone.
     """
 
-    __slots__ = ("name", "finished", "frames", "_event")
+    __slots__ = ("name",)
 
     def __init__(self, target: Callable[[], None] | None = None) -> None:
-        self.name = "inline-reader"
-        self.finished = False
-        self.frames = ClientFrames()  # this socket's parse state
-        self._event: Event | None = None  # made only for a join that has to wait
+        """Take simple-websocket's reader function and never call it."""
+        self.name = "inline-reader"  # simple-websocket renames its reader thread
 
     def start(self) -> None:
         """Nothing to start: the handler reads."""
 
     def join(self, timeout: float | None = None) -> None:
+        """Nothing to wait for."""
+
+    def is_alive(self) -> bool:
+        return False
+
+
+class ClientSocket:
+    """One accepted socket: its transport, its frame parser, and whether reading ended.
+
+    `receive()` is called by one greenlet (the handler's); answering pings and the
+    client's close happens on the way, through the transport's one write lock.
+    """
+
+    __slots__ = ("transport", "frames", "ready", "ended", "refused", "finished", "_done")
+
+    def __init__(self, transport: Transport, max_message_bytes: int | None) -> None:
+        self.transport = transport
+        self.frames = ClientFrames(max_message_bytes)
+        self.ready: list[Incoming] | None = None  # parsed beyond the message just returned
+        self.ended = False  # the close handshake is done, the stream ended, or we refused
+        self.refused = False  # closed on a protocol error: the client may still be sending
+        self.finished = False  # the read loop is over (set by finish())
+        self._done: Event | None = None  # made only for a wait_finished() that has to wait
+
+    def receive(self) -> str | bytes | None:
+        """The socket's next message, read in the calling greenlet; None once it is closed.
+
+        Pings are answered and the client's close is echoed on the way; a protocol error
+        is answered with its close code. While data keeps coming the reader yields after
+        every full read, so a client that floods its socket holds no one else up.
+        """
+        while True:
+            if self.ready:
+                item = self.ready.pop(0)
+            elif self.ended:
+                return None
+            else:
+                items = self._read()
+                if not items:
+                    continue
+                item = items[0]
+                if len(items) > 1:
+                    self.ready = items[1:]
+            if type(item) is str or type(item) is bytes:
+                return item
+            if isinstance(item, Ping):
+                self._send(pong_frame(item.payload))
+            elif isinstance(item, Close):
+                self.ended = True
+                # The client spoke first: echo its code (none if it sent none).
+                self._send(close_frame(item.code), close=True)
+
+    def _read(self) -> list[Incoming]:
+        """Read once and parse; an empty list when nothing completed (or reading ended)."""
+        data = self.transport.read_some(RECEIVE_BYTES)
+        if not data:
+            self.ended = True
+            return []
+        if len(data) == RECEIVE_BYTES:
+            gevent.sleep(0)  # more is waiting: let every other greenlet run first
+        try:
+            return self.frames.feed(data)
+        except Violation as violation:
+            self.refuse(violation.code, violation.reason)
+            return []
+
+    def refuse(self, code: int, reason: str) -> None:
+        """Close on a protocol error: send the close frame, read no further messages."""
+        metrics.inc("avalon_closes_total", code=str(code))
+        self.ended = self.refused = True
+        self._send(close_frame(code, reason), close=True)
+
+    def _send(self, frame: bytes, close: bool = False) -> None:
+        """Answer on the socket; a client that is gone ends the reading."""
+        try:
+            if close:
+                self.transport.send_close(frame)
+            else:
+                self.transport.send(frame)
+        except OSError:
+            self.ended = True
+
+    def finish(self) -> None:
+        """The read loop is over: release whoever waits in wait_finished().
+
+        After closing on a protocol error (say a frame over the size limit) the client
+        may still be sending: the socket is shut for writing and drained (bounded), or
+        the kernel would answer the unread bytes with a reset that can destroy the close
+        frame before it is read.
+        """
+        self.finished = True
+        if self._done is not None:
+            self._done.set()
+        if self.refused:
+            self.transport.close()
+
+    def wait_finished(self, timeout: float) -> None:
         """Wait for the read loop to end, at most `timeout` seconds."""
         if self.finished:
             return
-        if self._event is None:
-            self._event = Event()
-        self._event.wait(timeout)
+        if self._done is None:
+            self._done = Event()
+        self._done.wait(timeout)
 
-    def is_alive(self) -> bool:
-        return not self.finished
-
-    def finish(self, ws: Server) -> None:
-        """The read loop is over: release whoever waits in join().
-
-        After closing on a protocol error (say a frame over the size limit) the client
-        may still be sending: the socket is shut for writing and drained to its end
-        (SerialSocket.close, at most a few seconds), or the kernel would answer the
-        unread bytes with a reset that can destroy the close frame before it is read.
-        """
-        self.finished = True
-        if self._event is not None:
-            self._event.set()
-        if self.frames.refused:
-            ws.sock.close()
-
-
-def receive(ws: Server) -> str | bytes | None:
-    """The socket's next message, read in the calling greenlet; None once it is closed.
-
-    Control frames are answered on the way (pongs, the close reply); protocol errors
-    are answered with their close code (realtime/frames.py).
-    """
-    buffered = ws.input_buffer
-    frames = ws.thread.frames
-    while not buffered:
-        if not ws.connected:
-            return None
-        try:
-            data = ws.sock.read_some(RECEIVE_BYTES)
-        except OSError:
-            data = b""
-        if not data:
-            ws.connected = False
-            return None
-        try:
-            frames.feed(ws, data)
-        except OSError:  # answering its ping or close found the client gone: end of stream
-            ws.connected = False
-            return None
-    return buffered.pop(0)
-
-
-def drain_until_closed(ws: Server, timeout: float) -> None:
-    """Read and drop frames until the client's close reply (or EOF), at most `timeout`."""
-    with gevent.Timeout(timeout, False):
-        while receive(ws) is not None:
-            pass
-
-
-def retire_writers() -> None:
-    """Let writers that had nothing to write since the last look stop (and park)."""
-    for conn in list(WRITING):
-        conn.retire_if_idle()
-
-
-def sweep_once(now: float, ping_interval: float, idle_timeout: float) -> None:
-    """Close sockets silent for idle_timeout; ping those silent for ping_interval."""
-    ping_if_before, close_if_before = now - ping_interval, now - idle_timeout
-    quiet_if_before = max(ping_if_before, close_if_before)  # neither applies after this
-    pinged = 0
-    for conn in hub.all_connections():
-        heard = conn.sock.last_received
-        if heard > quiet_if_before or conn.close_code is not None:
-            continue  # heard from lately (pongs count), or closing: most sockets, most sweeps
-        if heard <= close_if_before:
-            conn.close(CloseCode.IDLE, IDLE_REASON)
-        elif heard <= ping_if_before and conn.last_ping <= ping_if_before:
-            conn.last_ping = now
-            conn.send_frame(PING_FRAME)
-            pinged += 1
-            if pinged % PINGS_BETWEEN_YIELDS == 0:
-                # Let these pings' writers send and park before the next ones need one.
-                gevent.sleep(0)
-
-
-def sweep_interval(ping_interval: float, idle_timeout: float) -> float:
-    """How often every socket is looked at: a fifth of the shorter period, 0.1 to 5 s."""
-    return min(5.0, max(0.1, min(ping_interval, idle_timeout) / 5))
-
-
-def sweep_forever(
-    ping_interval: float, idle_timeout: float, also: Callable[[float], None] | None = None
-) -> None:
-    """Forever: retire idle writers (and call `also(now)`) every RETIRE_EVERY seconds;
-    close idle sockets and ping quiet ones every sweep_interval()."""
-    pause = min(RETIRE_EVERY, sweep_interval(ping_interval, idle_timeout))
-    every = max(1, round(sweep_interval(ping_interval, idle_timeout) / pause))
-    turn = 0
-    while True:
-        beat.sleep_to_next(pause)
-        turn += 1
-        try:
-            now = time.monotonic()
-            retire_writers()
-            if turn % every == 0:
-                sweep_once(now, ping_interval, idle_timeout)
-            if also is not None:
-                also(now)
-        except Exception:  # never let one bad connection stop the sweep
-            log.exception("event=sweep_failed")
+    def drain_until_closed(self, timeout: float) -> None:
+        """Read and drop messages until the client's close reply (or EOF), at most `timeout`."""
+        with gevent.Timeout(timeout, False):
+            while self.receive() is not None:
+                pass

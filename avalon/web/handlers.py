@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 
 from peewee import PeeweeException
-from simple_websocket import Server
 
 from avalon.game.options import MOVES
 from avalon.ops import metrics
@@ -16,7 +15,7 @@ from avalon.protocol.codes import CloseCode
 from avalon.protocol.errors import CloseSocket
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.validation import clean_chat_message
-from avalon.realtime import reader
+from avalon.realtime.reader import ClientSocket
 from avalon.services import bots
 from avalon.services import chat
 from avalon.services import context
@@ -26,27 +25,25 @@ from avalon.services import rooms
 from avalon.web.session import Session
 
 
-def run_session(ws: Server, session: Session, config: dict) -> None:
+def run_session(client: ClientSocket, session: Session, config: dict) -> None:
     """Read and answer messages, in this greenlet, until the socket closes.
 
     Idle sockets are closed, and quiet ones pinged, by the worker's sweep
-    (realtime/reader.py), not by a timer on every read.
+    (realtime/sweep.py), not by a timer on every read.
     """
     try:
-        read_loop(ws, session, config["MAX_MESSAGE_BYTES"])
+        read_loop(client, session)
     finally:
-        ws.thread.finish(ws)  # the writer may be waiting for the read loop to end
+        client.finish()  # the writer may be waiting for the read loop to end
 
 
-def read_loop(ws: Server, session: Session, max_bytes: int) -> None:
+def read_loop(client: ClientSocket, session: Session) -> None:
     """Dispatch each message to its handler until the socket closes or starts closing."""
     conn = session.conn
     while not conn.closing:
-        data = reader.receive(ws)
+        data = client.receive()
         if data is None:
             return
-        if isinstance(data, str) and too_big(data, max_bytes):
-            raise CloseSocket(CloseCode.TOO_BIG, "message too big")
         metrics.inc("avalon_messages_in_total")
         correlation_id = None
         try:
@@ -61,11 +58,6 @@ def read_loop(ws: Server, session: Session, max_bytes: int) -> None:
             metrics.count_failure(exc)
             text = "the database is unavailable: nothing was changed, try again"
             answer_error(session, ProtocolError(codes.UNAVAILABLE, text), correlation_id)
-
-
-def too_big(text: str, max_bytes: int) -> bool:
-    """Tell whether text is over the limit in UTF-8 bytes (the transport counts characters)."""
-    return len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes
 
 
 def answer_error(session: Session, err: ProtocolError, correlation_id: str | None) -> None:

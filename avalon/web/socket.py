@@ -14,7 +14,6 @@ from flask import jsonify
 from flask import request
 from flask_sock import Sock
 from peewee import PeeweeException
-from simple_websocket import ConnectionClosed
 from simple_websocket import Server
 from werkzeug.routing import WebsocketMismatch
 
@@ -25,10 +24,13 @@ from avalon.protocol.errors import CloseSocket
 from avalon.protocol.validation import parse_non_negative_int
 from avalon.realtime import hub
 from avalon.realtime import reader
+from avalon.realtime import websocket_adapter
 from avalon.realtime.connection import CLOSE_WAIT
 from avalon.realtime.connection import Connection
+from avalon.realtime.reader import ClientSocket
+from avalon.realtime.transport import Transport
+from avalon.realtime.transport import close_frame
 from avalon.realtime.transport import text_frame
-from avalon.realtime.transport import wrap_environ_socket
 from avalon.services import context
 from avalon.services import rooms
 from avalon.services import token_refresh
@@ -46,6 +48,7 @@ sock = Sock()
 
 ERROR_LIMIT = 20  # error answers allowed to one socket ...
 ERROR_WINDOW = 10.0  # ... within this many seconds before it is closed with 1008
+SERVER_SOCKET = "gunicorn.socket"  # where gunicorn puts the client's socket in the environ
 SUBPROTOCOL = "avalon"  # the subprotocol the server answers with when a client offers it
 TOKEN_PROTOCOL_PREFIX = "avalon.token."  # an offered subprotocol carrying the seat's token
 
@@ -64,7 +67,7 @@ def check_handshake() -> tuple[dict, int] | None:
         return {"error": body}, 400
     # Declining permessage-deflate lets one framed message serve every socket.
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-    if not wrap_environ_socket(request.environ, current_app.config["WRITE_TIMEOUT"]):
+    if SERVER_SOCKET not in request.environ:
         body = {"code": "unsupported_server", "message": "run the app under gunicorn"}
         return {"error": body}, 500
     return None
@@ -76,31 +79,37 @@ def plain_request_error(error: WebsocketMismatch) -> tuple:
     return jsonify(error=body), 400
 
 
+def accept(ws: Server, config: dict) -> ClientSocket:
+    """Take the socket over from simple-websocket once it has answered the handshake."""
+    websocket_adapter.release(ws)  # its protocol state: this app reads and writes itself
+    transport = Transport(request.environ[SERVER_SOCKET], config["WRITE_TIMEOUT"])
+    return ClientSocket(transport, config["MAX_MESSAGE_BYTES"])
+
+
 @sock.route("/ws/rooms/<code>")
 def room_socket(ws: Server, code: str) -> None:
     """Serve one player's socket from authentication to cleanup."""
     opened_at = time.time()  # the handshake has just been answered
     config = current_app.config
+    client = accept(ws, config)
     session: Session | None = None
     try:
         if hub.shutting_down():
             raise CloseSocket(*hub.SHUTTING_DOWN)
-        session, since = authenticate_and_register(ws, code, config, opened_at)
+        session, since = authenticate_and_register(client, code, config, opened_at)
         welcome(session, since, config)
-        run_session(ws, session, config)
+        run_session(client, session, config)
     except CloseSocket as close:
         if session is None:
-            refuse(ws, close)
+            refuse(client, close)
         else:
             session.conn.close(close.code, close.reason)
-    except ConnectionClosed:
-        pass
     except PeeweeException as exc:  # db.Unavailable included
         # Said in words before the close, so the client knows to come back shortly.
         metrics.count_failure(exc)
         unavailable = CloseSocket(CloseCode.TRY_AGAIN, "database unavailable", "unavailable")
         if session is None:
-            refuse(ws, unavailable)
+            refuse(client, unavailable)
         else:
             session.conn.send_envelope(envelopes.error("unavailable", unavailable.reason))
             session.conn.close(unavailable.code, unavailable.reason)
@@ -108,26 +117,30 @@ def room_socket(ws: Server, code: str) -> None:
         log.exception("event=socket_failed room=%s", code[:16])
         metrics.count_failure(exc)
         if session is None:
-            refuse(ws, CloseSocket(CloseCode.INTERNAL_ERROR, "internal error"))
+            refuse(client, CloseSocket(CloseCode.INTERNAL_ERROR, "internal error"))
         else:
             session.conn.close(CloseCode.INTERNAL_ERROR, "internal error")
     finally:
         if session is not None:
             finish_session(session)
+        client.transport.release()
 
 
-def refuse(ws: Server, close: CloseSocket) -> None:
+def refuse(client: ClientSocket, close: CloseSocket) -> None:
     """Tell a client why it cannot stay, then close (no writer greenlet exists yet)."""
     metrics.inc("avalon_closes_total", code=str(int(close.code)))
+    transport = client.transport
     try:
         if close.error_code:
-            ws.send(envelopes.encode(envelopes.error(close.error_code, close.reason)))
-        ws.close(close.code, close.reason[:120])
+            error = envelopes.error(close.error_code, close.reason)
+            transport.send(text_frame(envelopes.to_bytes(error)))
+        transport.send_close(close_frame(int(close.code), close.reason))
         # Wait for the client's close reply: closing first would reset the connection
         # and could destroy the unread close frame on the client's side.
-        reader.drain_until_closed(ws, CLOSE_WAIT)
-    except (OSError, ConnectionClosed):
+        client.drain_until_closed(CLOSE_WAIT)
+    except OSError:
         pass
+    client.finish()
 
 
 def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None, float]:
@@ -167,7 +180,7 @@ def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None,
 
 
 def authenticate_and_register(
-    ws: Server, code: str, config: dict, opened_at: float
+    client: ClientSocket, code: str, config: dict, opened_at: float
 ) -> tuple[Session, int | None]:
     """Authenticate the socket and register it; return its session and `since`.
 
@@ -175,29 +188,29 @@ def authenticate_and_register(
     life, bench/README.md): the session keeps plain values only.
     """
     room, player, since, issued = authenticate(code, config)
-    session = register(ws, room, player, config, opened_at)
+    session = register(client, room, player, config, opened_at)
     session.conn.token_issued = issued
     return session, since
 
 
-def register(ws: Server, room: Room, player: RoomPlayer, config: dict, opened_at: float) -> Session:
+def register(
+    client: ClientSocket, room: Room, player: RoomPlayer, config: dict, opened_at: float
+) -> Session:
     """Create the player's connection and register it with the broker.
 
     A refused registration (the player's newer socket holds the seat) raises CloseSocket,
     and one that fails halfway takes back whatever it registered.
     """
     queue_size = config["SEND_QUEUE"]
-    conn = Connection(ws, room.code, room.id, player.id, player.display_name, queue_size, opened_at)
+    conn = Connection(
+        client, room.code, room.id, player.id, player.display_name, queue_size, opened_at
+    )
     broker = context.broker()
     try:
         came_online = broker.connect(conn)
     except BaseException:
         broker.disconnect(conn)  # nothing if connect() registered nothing
         raise
-    # wsproto's state (handshake, parsers, buffers) is not needed past the handshake: the
-    # read loop parses frames itself and the writer frames the close (memory per socket).
-    # Dropped only now: a refusal above still answers through it (refuse()).
-    ws.ws = None
     return Session(
         conn,
         SlidingWindow(ERROR_LIMIT, ERROR_WINDOW),
@@ -289,7 +302,6 @@ def init_app(app: Flask) -> None:
     app.config["SOCK_SERVER_OPTIONS"] = {
         # The handler greenlet reads (realtime/reader.py); pings come from the sweep.
         "ping_interval": None,
-        "max_message_size": app.config["MAX_MESSAGE_BYTES"],
         "thread_class": reader.InlineReader,
         # Chosen when offered (browsers offer it beside their token, see protocol_token).
         "subprotocols": [SUBPROTOCOL],

@@ -1,10 +1,11 @@
 """A test-only echo endpoint built from the product's socket pieces, for the fuzzing client.
 
-It wires the socket exactly as the room socket does: a before_request hook wraps the
-server's client socket in `SerialSocket` and declines permessage-deflate, flask-sock's
-`Server` speaks the protocol, read in the handler's own greenlet (`realtime.reader`), and
-every message goes out through a `Connection`: one bounded queue drained by one writer
-greenlet, frames built by `transport`.
+It wires the socket exactly as the room socket does: a before_request hook declines
+permessage-deflate, flask-sock's `Server` answers the handshake and is then released
+(`realtime.websocket_adapter`), the handler's own greenlet reads through a `ClientSocket`
+(`realtime.reader`, frames parsed by `realtime.frames`), and every message goes out
+through a `Connection`: one bounded queue drained by one writer greenlet, written by the
+`Transport`.
 
 Serve it with gunicorn's gevent worker (never with --preload):
 
@@ -18,15 +19,15 @@ import os
 from flask import Flask
 from flask import request
 from flask_sock import Sock
-from simple_websocket import ConnectionClosed
 from simple_websocket import Server
 
 from avalon.realtime import reader
+from avalon.realtime import websocket_adapter
 from avalon.realtime.connection import Connection
-from avalon.realtime.transport import SerialSocket
+from avalon.realtime.reader import ClientSocket
+from avalon.realtime.transport import Transport
 from avalon.realtime.transport import binary_frame
 from avalon.realtime.transport import text_frame
-from avalon.realtime.transport import wrap_environ_socket
 
 WRITE_TIMEOUT = 10.0  # seconds, the product's default (AVALON_WRITE_TIMEOUT)
 # The fuzzing client sends messages of up to 16 MiB (case group 9) and may have many
@@ -35,33 +36,34 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 QUEUE_SIZE = 1024
 
 
-def stock_send(self: SerialSocket, data: bytes) -> int:
+def stock_write(self: Transport, data: bytes) -> None:
     """What simple-websocket does on its own: one send(), which may write part of data."""
-    return self._sock.send(data)
+    try:
+        self.sock.send(data)
+    except BlockingIOError:
+        pass
 
 
 if os.environ.get("AUTOBAHN_STOCK_WRITES") == "1":
     # Only to show that the suite catches the partial-write bug (run.py --stock-writes):
-    # writes become single, unserialised send() calls, as in stock simple-websocket.
-    SerialSocket.send = stock_send  # type: ignore[method-assign]
-    SerialSocket.sendall = stock_send  # type: ignore[method-assign]
+    # writes become single send() calls, as in stock simple-websocket.
+    Transport._write = stock_write  # type: ignore[method-assign]
 
 app = Flask(__name__)
 app.config["SOCK_SERVER_OPTIONS"] = {
     "ping_interval": None,
-    "max_message_size": MAX_MESSAGE_BYTES,
     "thread_class": reader.InlineReader,
 }
 sock = Sock(app)
 
 
 @app.before_request
-def wrap_socket() -> tuple[str, int] | None:
+def decline_compression() -> tuple[str, int] | None:
     """Do what avalon.web.socket.check_handshake does for the room socket, for /echo."""
     if request.endpoint != "echo":
         return None
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-    if not wrap_environ_socket(request.environ, WRITE_TIMEOUT):
+    if "gunicorn.socket" not in request.environ:
         return "run the echo app under gunicorn", 500
     return None
 
@@ -69,23 +71,26 @@ def wrap_socket() -> tuple[str, int] | None:
 @sock.route("/echo")
 def echo(ws: Server) -> None:
     """Echo every message back, text as text and binary as binary, through a Connection."""
-    conn = Connection(ws, "ECHO", 0, 0, "echo", QUEUE_SIZE)
+    websocket_adapter.release(ws)
+    client = ClientSocket(
+        Transport(request.environ["gunicorn.socket"], WRITE_TIMEOUT), MAX_MESSAGE_BYTES
+    )
+    conn = Connection(client, "ECHO", 0, 0, "echo", QUEUE_SIZE)
     conn.start(b"")
     try:
         while not conn.closing:
-            message = reader.receive(ws)
+            message = client.receive()
             if message is None:
                 break
             if isinstance(message, str):
                 conn.send_frame(text_frame(message.encode()))
             else:
                 conn.send_frame(binary_frame(message))
-    except ConnectionClosed:
-        pass
     finally:
-        ws.thread.finish(ws)
+        client.finish()
         conn.close(1000, "bye")
         conn.wait_closed(WRITE_TIMEOUT + 3)
+        client.transport.release()
 
 
 @app.get("/healthz")

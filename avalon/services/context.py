@@ -46,15 +46,11 @@ def init_app(app: Flask) -> None:
 
     CLI commands build the app too and must not open a Redis listener.
     """
+    limits = SeatLimits(app.config)  # every named limit, on one Redis back-off per worker
     app.extensions[EXTENSION] = AppState(
         broker=make_broker(app.config),
-        room_requests=AddressLimiter(
-            app.config["ROOM_REQUEST_BURST"],
-            app.config["ROOM_REQUEST_RATE"],
-            redis_url=app.config.get("REDIS_URL"),
-            prefix=app.config["NAMESPACE"],
-        ),
-        seat_limits=SeatLimits(app.config),
+        room_requests=limits.addresses,
+        seat_limits=limits,
     )
 
 

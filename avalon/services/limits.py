@@ -1,4 +1,11 @@
-"""Rate limiters: token buckets per connection, seat and address; Redis-shared by `limits`."""
+"""Rate limits: token buckets, and the one policy of every limit kept per seat or address.
+
+A `Limiter` counts each key (a seat, an address) in a token bucket of this worker, and
+with Redis also in the `limits` library's sliding window counter that every worker and
+host shares. When Redis fails the bucket alone decides, with the same burst and rate:
+no limit is lifted and nobody is refused for the outage. `RedisCounts` is the Redis side
+that every limit of a worker shares: one connection pool, one back-off.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +14,30 @@ import math
 import time
 from collections import OrderedDict
 from collections import deque
+from collections.abc import Callable
+from typing import TypeVar
 
 from limits import RateLimitItem
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.storage import RedisStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
+from redis import ConnectionPool
+from redis import RedisError
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from avalon.ops import metrics
 
 log = logging.getLogger(__name__)
 
-REDIS_TIMEOUT = 0.5  # seconds one limit check may wait on Redis before counting in-process
-REDIS_RETRY = 5.0  # seconds after a Redis failure before the shared limit is tried again
+REDIS_TIMEOUT = 0.1  # seconds a limit check may wait on Redis (to connect, then to answer)
+BACKOFF_FIRST = 1.0  # seconds Redis is left alone after it fails ...
+BACKOFF_LONGEST = 30.0  # ... doubling while it keeps failing, up to this
+# What a failing Redis raises: the library wraps redis-py's errors, a socket may not be.
+REDIS_FAILURES = (StorageError, RedisError, OSError)
+
+T = TypeVar("T")
 
 
 class TokenBucket:
@@ -83,6 +101,12 @@ class KeyedBuckets:
         self.buckets[key] = bucket
         return bucket.allow(now)
 
+    def refund(self, key: str) -> None:
+        """Give back the token just taken for an action that did not happen after all."""
+        bucket = self.buckets.get(key)
+        if bucket is not None:
+            bucket.tokens = min(bucket.burst, bucket.tokens + 1)
+
     def seconds_until_allowed(self, key: str) -> int:
         """Whole seconds until this key's bucket holds a token again (at least 1)."""
         bucket = self.buckets.get(key)
@@ -90,7 +114,7 @@ class KeyedBuckets:
         return max(1, math.ceil(missing / self.rate))
 
 
-def window_item(burst: float, rate: float) -> RateLimitItem:
+def window_item(burst: float, rate: float, namespace: str = "addr") -> RateLimitItem:
     """`burst` requests per `burst / rate` seconds: a burst, then `rate` per second.
 
     The sliding window counter weighs the previous window's count down as time passes,
@@ -98,71 +122,143 @@ def window_item(burst: float, rate: float) -> RateLimitItem:
     bucket of that size and refill rate would give it back.
     """
     amount = max(1, int(burst))
-    return RateLimitItemPerSecond(amount, max(1, round(amount / rate)), namespace="addr")
+    return RateLimitItemPerSecond(amount, max(1, math.ceil(amount / rate)), namespace=namespace)
 
 
-class AddressLimiter:
-    """A per-address limit shared by every worker and host through Redis, else in-process.
+class RedisCounts:
+    """The Redis that every limit of a worker counts in, and when to leave it alone.
 
-    When Redis fails, each worker counts on its own for REDIS_RETRY seconds (a looser
-    limit, never a refusal of everyone) and then tries Redis again.
+    After a failure Redis is not asked for BACKOFF_FIRST seconds, then twice as long
+    after each failure in a row (up to BACKOFF_LONGEST), and only one check at a time
+    asks whether it is back: a stalled Redis costs one timeout per back-off, not one per
+    check. One log line says the outage started and one that it ended.
     """
 
     def __init__(
-        self, burst: float, rate: float, redis_url: str | None = None, prefix: str = "avalon"
+        self,
+        url: str,
+        prefix: str,
+        *,
+        timeout: float = REDIS_TIMEOUT,
+        backoff: tuple[float, float] = (BACKOFF_FIRST, BACKOFF_LONGEST),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.item = window_item(burst, rate)
-        self.burst, self.rate = burst, rate
-        self.prefix = prefix
-        self.redis_url = redis_url
-        self._shared: SlidingWindowCounterRateLimiter | None = None
-        self._local: KeyedBuckets | None = None
-        self.redis_down_until = 0.0
+        pool = ConnectionPool.from_url(
+            url,
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),  # a retry would double what a stalled Redis costs
+        )
+        storage = RedisStorage(
+            url, connection_pool=pool, key_prefix=f"{prefix}:limits", wrap_exceptions=True
+        )
+        self.strategy = SlidingWindowCounterRateLimiter(storage)
+        self.first_backoff, self.longest_backoff = backoff
+        self.clock = clock
+        self.failures = 0  # failed attempts in a row: 0 while Redis answers
+        self.resume_at = 0.0  # when Redis may be asked again (clock time)
+        self.down_since = 0.0  # when the current outage was found (clock time)
+        self.probing = False  # one check is finding out whether Redis is back
 
-    def shared(self) -> SlidingWindowCounterRateLimiter | None:
-        """The Redis-backed limiter, while Redis is configured and not failing."""
-        if self.redis_url is None or time.monotonic() < self.redis_down_until:
+    def hit(self, item: RateLimitItem, key: str) -> bool | None:
+        """Count one hit in Redis: whether it is allowed, or None when Redis cannot say."""
+        return self._ask(lambda: self.strategy.hit(item, key))
+
+    def reset_in(self, item: RateLimitItem, key: str) -> float | None:
+        """Seconds until Redis lets this key through again, or None when it cannot say."""
+        return self._ask(lambda: self.strategy.get_window_stats(item, key).reset_time - time.time())
+
+    def _ask(self, call: Callable[[], T]) -> T | None:
+        """Run one Redis call unless backing off; a failure starts or extends the back-off."""
+        if self.probing or self.clock() < self.resume_at:
             return None
-        if self._shared is None:
-            storage = RedisStorage(
-                self.redis_url,
-                key_prefix=f"{self.prefix}:limits",
-                wrap_exceptions=True,
-                socket_connect_timeout=REDIS_TIMEOUT,
-                socket_timeout=REDIS_TIMEOUT,
+        probe = self.failures > 0
+        self.probing = probe
+        try:
+            answer = call()
+        except REDIS_FAILURES as error:
+            self._failed(error, probe)
+            return None
+        finally:
+            if probe:
+                self.probing = False
+        if self.failures:
+            log.warning("event=limits_redis_back down_seconds=%.1f", self.clock() - self.down_since)
+            self.failures = 0
+        return answer
+
+    def _failed(self, error: Exception, probe: bool) -> None:
+        """Count a failure; back off from Redis, longer each time it fails in a row."""
+        metrics.inc("avalon_redis_errors_total", operation="rate_limit")
+        if self.failures and not probe:
+            return  # asked before the outage was found: the back-off already holds
+        now = self.clock()
+        self.failures += 1
+        wait = min(self.longest_backoff, self.first_backoff * 2 ** (self.failures - 1))
+        self.resume_at = now + wait
+        if self.failures == 1:
+            self.down_since = now
+            cause = getattr(error, "storage_error", error)
+            log.warning(
+                "event=limits_redis_down error=%s counting=per_worker retry_in=%.1f",
+                type(cause).__name__,
+                wait,
             )
-            self._shared = SlidingWindowCounterRateLimiter(storage)
-        return self._shared
 
-    def local(self) -> KeyedBuckets:
-        """The in-process allowance: a token bucket per address, as burst and rate say.
 
-        Not the limits library's MemoryStorage: it starts a timer 10 ms after every hit
-        that walks every key, a wake-up of the worker per request (a reconnect storm's
-        2,000 handshakes each paid for one).
-        """
-        if self._local is None:
-            self._local = KeyedBuckets(self.burst, self.rate)
-        return self._local
+class Limiter:
+    """`burst` actions at once per key, then `rate` a second: the policy of every limit.
+
+    This worker's token bucket for the key always counts; without Redis it is the limit
+    (exact burst and refill). With Redis an action must also pass the shared sliding
+    window, and while Redis fails the bucket alone decides: a key that spent its burst
+    before the outage stays refused, and one refused locally costs no Redis round trip.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        burst: float,
+        rate: float,
+        redis: RedisCounts | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name
+        self.item = window_item(burst, rate, namespace=name)
+        self.buckets = KeyedBuckets(burst, rate)
+        self.redis = redis
+        self.clock = clock
+
+    def allow(self, key: str) -> bool:
+        """Count one action of a key; tell whether it may go ahead."""
+        if not self.buckets.allow(key, self.clock()):
+            return False
+        if self.redis is not None and self.redis.hit(self.item, key) is False:
+            self.buckets.refund(key)  # refused deployment-wide: the action did not happen
+            return False
+        return True
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds (at least 1) until a refused key may act again."""
+        local = self.buckets.seconds_until_allowed(key)
+        shared = None if self.redis is None else self.redis.reset_in(self.item, key)
+        return local if shared is None else max(local, math.ceil(shared))
+
+
+class AddressLimiter:
+    """The per-address limit on /api/rooms* and socket opens, with the wait when refused."""
+
+    def __init__(self, burst: float, rate: float, redis: RedisCounts | None = None) -> None:
+        self.limit = Limiter("addr", burst, rate, redis)
 
     def allow(self, address: str) -> tuple[bool, int]:
         """Count one request from an address; (allowed, seconds to wait when refused)."""
-        limiter = self.shared()
-        if limiter is not None:
-            try:
-                return self._hit(limiter, address)
-            except StorageError as error:
-                metrics.inc("avalon_redis_errors_total", operation="rate_limit")
-                log.warning("event=rate_limit_redis_failed error=%s", type(error).__name__)
-                self.redis_down_until = time.monotonic() + REDIS_RETRY
-        buckets = self.local()
-        if buckets.allow(address):
+        if self.limit.allow(address):
             return True, 0
-        return False, buckets.seconds_until_allowed(address)
+        return False, self.limit.retry_after(address)
 
-    def _hit(self, limiter: SlidingWindowCounterRateLimiter, address: str) -> tuple[bool, int]:
-        """Hit the limit; when refused, read when the next request would be let through."""
-        if limiter.hit(self.item, address):
-            return True, 0
-        reset_at = limiter.get_window_stats(self.item, address).reset_time
-        return False, max(1, math.ceil(reset_at - time.time()))
+
+def redis_counts(config: dict) -> RedisCounts | None:
+    """The worker's Redis counts under the deployment's namespace, when REDIS_URL is set."""
+    url = config.get("REDIS_URL")
+    return RedisCounts(url, config["NAMESPACE"]) if url else None

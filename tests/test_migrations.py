@@ -14,8 +14,10 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from peewee import SqliteDatabase
 from playhouse.db_url import connect
 
 from avalon.store.models import ALL_MODELS
@@ -95,12 +97,12 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
 
     assert (
         "Applied 0001_initial, 0002_table_between_games, 0003_retention_and_look_alikes, "
-        "0004_bots, 0005_one_chat_room_index."
+        "0004_bots, 0005_one_chat_room_index, 0006_ids_never_reused."
         in flask_command(ROOT, empty_database, "db", "upgrade")
     )
     assert "Schema is current." in flask_command(ROOT, empty_database, "db", "upgrade")
     status = flask_command(ROOT, empty_database, "db", "status")
-    assert "0005_one_chat_room_index: applied" in status and "pending" not in status
+    assert "0006_ids_never_reused: applied" in status and "pending" not in status
     # The release's tables, adopted and upgraded, are the tables the models declare.
     assert table_schema(empty_database) == declared_schema(empty_database, tmp_path)
 
@@ -125,7 +127,7 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
         new.stop()
 
 
-def table_schema(url: str) -> dict[str, dict[str, list[tuple]]]:
+def table_schema(url: str) -> dict[str, dict[str, Any]]:
     """Each model table's columns, indexes and foreign keys as the database at url has them."""
     database = connect(url)
     try:
@@ -141,13 +143,25 @@ def table_schema(url: str) -> dict[str, dict[str, list[tuple]]]:
                 # (gamerecord_bot_due) and a migration's after the table (game_bot_due).
                 "indexes": sorted((tuple(i.columns), i.unique) for i in indexes),
                 "foreign_keys": sorted((k.column, k.dest_table, k.dest_column) for k in keys),
+                "ids": id_kind(database, table, columns),
             }
         return schema
     finally:
         database.close()
 
 
-def declared_schema(like_url: str, tmp_path: Path) -> dict[str, dict[str, list[tuple]]]:
+def id_kind(database: Any, table: str, columns: list) -> str:
+    """How a table hands out ids: both kinds of database must never hand one out twice."""
+    if isinstance(database, SqliteDatabase):
+        (sql,) = database.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        return "autoincrement" if "AUTOINCREMENT" in sql else "max(id) + 1"
+    (default,) = [column.default for column in columns if column.name == "id"]
+    return "sequence" if str(default).startswith("nextval(") else str(default)
+
+
+def declared_schema(like_url: str, tmp_path: Path) -> dict[str, dict[str, Any]]:
     """The schema the models declare: their tables made in a new database of that kind."""
     with contextlib.ExitStack() as stack:
         if like_url.startswith("sqlite"):
@@ -163,4 +177,6 @@ def declared_schema(like_url: str, tmp_path: Path) -> dict[str, dict[str, list[t
 
 def test_the_migrations_build_the_schema_the_models_declare(tmp_path, empty_database):
     flask_command(ROOT, empty_database, "db", "upgrade")
-    assert table_schema(empty_database) == declared_schema(empty_database, tmp_path)
+    built = table_schema(empty_database)
+    assert built == declared_schema(empty_database, tmp_path)
+    assert {table["ids"] for table in built.values()} <= {"autoincrement", "sequence"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature
@@ -60,3 +62,14 @@ def read_token(
     if not (type(room_id) is int and type(player_id) is int):
         raise TokenError("token invalid")
     return TokenClaims(room_id, player_id, signed.timestamp())
+
+
+def signed_before(claims: TokenClaims, moment: datetime) -> bool:
+    """Tell whether the token was certainly signed before `moment` (a stored UTC time)."""
+    # itsdangerous stamps whole seconds, cut down: a token stamped S was signed somewhere
+    # in [S, S + 1), so it surely predates the moment only when S + 1 <= moment. One
+    # signed in the moment's own second gets the benefit of the doubt: a token signed
+    # right after its room or seat was made is never refused.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # stored times are naive UTC (models.utcnow)
+    return claims.issued_at + 1 <= moment.timestamp()

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC
 from datetime import datetime
+from typing import Any
 
+from peewee import SQL
+from peewee import AutoField
 from peewee import BooleanField
 from peewee import CharField
 from peewee import DateTimeField
@@ -15,6 +18,8 @@ from peewee import FloatField
 from peewee import ForeignKeyField
 from peewee import IntegerField
 from peewee import Model
+from peewee import NodeList
+from peewee import SqliteDatabase
 from peewee import TextField
 
 from avalon.store.db import database
@@ -30,8 +35,25 @@ def isoformat(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds") + "Z"
 
 
+class IdField(AutoField):
+    """A primary key whose values are never handed out twice, SQLite's included."""
+
+    # Without AUTOINCREMENT SQLite gives a new row the largest id plus one, so a deleted
+    # newest row's id came back, and with it that row's tokens (migration 0006).
+    # PostgreSQL's sequences never reuse a value: its column stays SERIAL.
+
+    def ddl(self, ctx: Any) -> NodeList:
+        """The column's definition, with AUTOINCREMENT when the table is made on SQLite."""
+        definition = super().ddl(ctx)
+        database = self.model._meta.database
+        if isinstance(getattr(database, "obj", database), SqliteDatabase):
+            return NodeList((definition, SQL("AUTOINCREMENT")))
+        return definition
+
+
 class BaseModel(Model):
-    id: int  # peewee's implicit primary key, declared for type checkers
+    # Declared for type checkers as the value a row holds, as peewee's implicit id was.
+    id: int = IdField()  # type: ignore[assignment]
 
     class Meta:
         database = database

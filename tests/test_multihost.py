@@ -3,7 +3,9 @@
 Two "hosts" (separate ports, logs and metrics directories, two workers each) share
 Redis and a PostgreSQL database of this test's own; nginx runs the repository's file
 (only its ports changed) round-robin with no sticky sessions, unprivileged in a prefix
-under the test's temporary directory, on loopback only.
+under the test's temporary directory, on loopback only. Sockets go through nginx as the
+page opens them (the token as a subprotocol), and one as another client may (`token=`):
+nginx's logs show neither a token nor any query string.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import random
 import re
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import websocket
 
+from tests.credential_support import connect_as_browser
+from tests.credential_support import lines_showing
 from tests.game_driver import Table
 from tests.services import REDIS_URL
 from tests.services import NginxProcess
@@ -26,6 +31,7 @@ from tests.services import require_nginx
 from tests.services import require_service
 from tests.support import ROOT
 from tests.support import ServerProcess
+from tests.support import WsClient
 from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(240)
@@ -38,10 +44,38 @@ CLIENT_ADDRESS = "127.0.0.2"  # the limit test's own client (the game plays from
 CONNECTED = re.compile(r"^(\S+ \S+) .*event=connected room=\S+ player=(\d+)")
 
 
+class BrowserNginx(NginxProcess):
+    """nginx whose clients open a seat's socket as the page does: the token as a subprotocol.
+
+    A test that passes anything but `since` (`token=`, headers) plays another kind of
+    client. Every token sent and every socket opened is counted, for the log checks.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.tokens: set[str] = set()
+        self.sockets = 0
+
+    def connect(self, seat: dict | None = None, **kwargs: Any) -> WsClient:
+        """Open a socket the browser's way unless the caller chose its credentials."""
+        if seat is None or kwargs.keys() - {"since"}:
+            client = super().connect(seat, **kwargs)
+        else:
+            client = connect_as_browser(self, seat, **kwargs)
+        if seat is not None:
+            self.tokens.add(seat["token"])
+        self.sockets += 1
+        return client
+
+    def access_log(self) -> str:
+        """Everything nginx wrote to its access log."""
+        return (self.prefix / "logs" / "access.log").read_text(errors="replace")
+
+
 class Cluster:
     """nginx and the two hosts behind it."""
 
-    def __init__(self, nginx: NginxProcess, hosts: list[ServerProcess]) -> None:
+    def __init__(self, nginx: BrowserNginx, hosts: list[ServerProcess]) -> None:
         self.nginx = nginx
         self.hosts = hosts
 
@@ -80,7 +114,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 }
                 hosts.append(ServerProcess(directory, env, workers=2).start())
             upstreams = dict(zip(UPSTREAM_PORTS, [host.port for host in hosts], strict=True))
-            nginx = NginxProcess(tmp_path, CONFIG, upstreams, LISTEN_PORT).start()
+            nginx = BrowserNginx(tmp_path, CONFIG, upstreams, LISTEN_PORT)
+            nginx.start()
             yield Cluster(nginx, hosts)
         finally:
             if nginx is not None:
@@ -91,8 +126,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 def get_from(address: str, port: int, path: str, headers: dict[str, str]) -> tuple[int, dict]:
     """A GET sent from a given loopback source address: status and headers."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.source_address = (address, 0)
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=10, source_address=(address, 0)
+    )
     try:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
@@ -116,7 +152,8 @@ def test_nginx_runs_the_repository_file_with_only_its_ports_changed(cluster):
 
 
 def test_the_client_address_through_nginx_reaches_the_shared_limit(cluster):
-    statuses, headers = [], {}
+    statuses: list[int] = []
+    headers: dict[str, str] = {}
     for attempt in range(BURST + 4):
         # A new forged address on every request: if the app believed it, nothing would
         # ever be limited. nginx replaces it with the address the request came from.
@@ -207,3 +244,34 @@ def test_after_the_crash_one_host_holds_and_the_other_fails(cluster):
         cluster.hosts[1].request("GET", "/readyz")
     for _ in range(4):  # nginx skips the dead host
         assert cluster.nginx.request("GET", "/readyz")[0] == 200
+
+
+def test_nginx_logs_neither_tokens_nor_query_strings(cluster):
+    # Runs last: every socket of the games above went through nginx the browser's way.
+    nginx = cluster.nginx
+    ann, bob = nginx.room_with_players(2)
+    page, _ = nginx.join_socket(ann)
+    # A client other than the page may still send its token in the query: here on purpose.
+    other, _ = nginx.join_socket(bob, token=bob["token"])
+    other.chat("sent by a query-string client")
+    assert page.recv_event("chat")["payload"]["message"] == "sent by a query-string client"
+    page.close()
+    other.close()
+    # nginx refuses a too-large body itself: at `error` level that line shows the query.
+    status, _ = nginx.request("POST", f"/api/rooms?token={ann['token']}", raw=b"x" * 20_000)
+    assert status == 413
+
+    def all_logged() -> bool:  # a socket's line is written when it ends, the 413's late
+        lines = nginx.access_log().splitlines()
+        sockets = sum('"GET /ws/rooms/' in line for line in lines)
+        return sockets >= nginx.sockets and any(" 413 " in line for line in lines)
+
+    wait_for(all_logged, timeout=20)
+    access = nginx.access_log()
+    assert f'"GET /ws/rooms/{ann["code"]} HTTP/1.1" 101' in access  # the path alone
+    assert '"POST /api/rooms HTTP/1.1" 413' in access
+    secrets = nginx.tokens | {"token=", "?"}
+    assert lines_showing(access, secrets) == []
+    assert lines_showing(nginx.log(), secrets) == []
+    for host in cluster.hosts:  # and the hosts (gunicorn redacts the query's token)
+        assert lines_showing(host.log(), nginx.tokens) == []

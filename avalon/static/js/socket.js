@@ -17,6 +17,13 @@ const DEAD_AFTER_MS = 50000; // no frame at all for this long: the socket is dea
 const KICKED_REASON = "removed from the room by the host";
 // Connection states, shown in #conn-status (its data-state and text).
 const CONN_STATES = ["idle", "connecting", "online", "reconnecting", "offline"];
+// The seat's token travels as an offered subprotocol, never in the URL (proxies log URLs,
+// query strings included): "avalon" beside "avalon.token.<token>"; the server answers
+// "avalon" (PROTOCOL section 11).
+const SUBPROTOCOL = "avalon";
+const TOKEN_PROTOCOL_PREFIX = "avalon.token.";
+// What a subprotocol may hold (an HTTP token); the server's tokens always fit.
+const PROTOCOL_CHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const handlers = {
   state: () => {}, // a `state` frame (room snapshot or game view)
@@ -43,10 +50,10 @@ export function setConn(state) {
   if (send) send.disabled = state !== "online";
 }
 
+// The URL carries no token: see TOKEN_PROTOCOL_PREFIX.
 function socketUrl() {
   const params = new URLSearchParams();
   params.set("player_id", String(app.seat.player_id));
-  params.set("token", app.seat.token);
   // After a first snapshot, ask only for the chat missed since the last message seen.
   if (app.chatSynced) params.set("since", String(app.lastChatId || 0));
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -59,10 +66,17 @@ export function connect() {
   app.retryTimer = null;
   dropSocket();
   if (!app.seat || !app.code) return;
+  if (!PROTOCOL_CHARS.test(app.seat.token)) {
+    // A stored token that cannot travel as a subprotocol was never the server's (the
+    // constructor would throw on every retry): treat it as the server's refusal.
+    onClose({ code: closeCode("unauthorized"), reason: "" });
+    return;
+  }
   setConn(app.everOnline || app.attempt > 0 ? "reconnecting" : "connecting");
   let ws;
   try {
-    ws = new WebSocket(socketUrl());
+    // A page can set no other header on a socket than the offered subprotocols.
+    ws = new WebSocket(socketUrl(), [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + app.seat.token]);
   } catch (err) {
     scheduleReconnect();
     return;

@@ -1,7 +1,7 @@
 """Chat persistence in batches: one INSERT for every message waiting, ids returned.
 
-The statements are written by hand and run on the driver's cursor (building them with
-peewee cost more than SQLite running them), on one connection the chat writer keeps.
+The statements are written by hand (building them with peewee cost more than SQLite
+running them) and run by peewee's `execute_sql` on a pooled connection.
 A message is stored by its own handler when nothing else is being stored; whatever
 queues up meanwhile goes into one INSERT, so batches form exactly when stores overlap.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import time
 from datetime import datetime
-from typing import Any
 
 import gevent
 from gevent.event import AsyncResult
@@ -50,8 +49,6 @@ class ChatWriter:
         self.lock = Semaphore()  # held while a statement runs on the connection
         self.pending: Queue = Queue()
         self.writer: gevent.Greenlet | None = None
-        self.connection: Any = None  # a driver connection of the pool, kept for chat
-        self.owner: Any = None  # the database it came from
         self.touched: dict[int, float] = {}  # room id -> when its active_at was last set
         self.batch: list[tuple] = []  # the queued batch being stored ...
         self.batch_started = 0.0  # ... since then (monotonic)
@@ -132,21 +129,13 @@ class ChatWriter:
         stale = {
             row[0] for row in batch if now - self.touched.get(row[0], -TOUCH_EVERY) >= TOUCH_EVERY
         }
-        if self.connection is None or self.owner is not db.database.obj:
-            self.owner = db.database.obj
-            self.connection = db.checkout()
-        try:
+        with db.unit():
             # Rows get ascending ids in VALUES order; RETURNING's own order is not
             # promised by either database, so sort rather than trust it.
             sql = insert_sql(len(batch))
-            ids = sorted(row[0] for row in db.write_returning(sql, params, self.connection))
+            ids = sorted(row[0] for row in db.write_returning(sql, params))
             if stale:
-                sql = touch_sql(len(stale))
-                db.write_returning(sql, [sent_at, *stale], self.connection, rows=False)
-        except BaseException:
-            db.discard(self.connection)  # the next statement gets a fresh connection
-            self.connection = None
-            raise
+                db.write_returning(touch_sql(len(stale)), [sent_at, *stale], rows=False)
         self.last_store = time.monotonic()
         for room_id in stale:
             self.touched[room_id] = now

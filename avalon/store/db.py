@@ -19,7 +19,6 @@ from peewee import IntegrityError
 from peewee import ModelSelect
 from peewee import OperationalError
 from peewee import PeeweeException
-from peewee import __exception_wrapper__  # type: ignore[attr-defined]
 from playhouse import db_url
 
 log = logging.getLogger(__name__)
@@ -170,41 +169,23 @@ def param() -> str:
     return database.obj.param if database.obj is not None else "?"
 
 
-def checkout() -> Any:
-    """A driver connection of the pool for one long-lived user (the chat writer).
+def write_returning(sql: str, params: list, rows: bool = True) -> list[tuple]:
+    """Run one hand-written write statement in autocommit mode; return its rows.
 
-    It counts against the pool's size until discard(); it is configured like every
-    pooled connection (pragmas) and runs in autocommit mode, as peewee's all do.
-    """
-    return database.obj._connect()
-
-
-def discard(connection: Any) -> None:
-    """Close a connection from checkout() and take it off the pool's books."""
-    try:
-        database.obj._close(connection, close_conn=True)
-    except Exception:  # closing a broken connection may fail too: it is gone either way
-        log.debug("closing a discarded connection failed", exc_info=True)
-
-
-def write_returning(sql: str, params: list, connection: Any, rows: bool = True) -> list[tuple]:
-    """Run one write statement (its own transaction: autocommit) on a driver connection.
-
-    Hand-written SQL for the hottest write (chat) on the driver's own cursor. SQLite's
-    write lock is waited for cooperatively as in write(); errors are peewee's.
+    For the hottest write (chat), on a pooled connection for this one statement. SQLite's
+    write lock is waited for cooperatively as in write(); a refused write is Unavailable.
     """
 
     def attempt() -> list[tuple]:
-        with __exception_wrapper__:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(sql, params)
-                return cursor.fetchall() if rows else []
-            finally:
-                cursor.close()
+        cursor = database.execute_sql(sql, params)
+        try:
+            return cursor.fetchall() if rows else []
+        finally:
+            cursor.close()
 
     try:
-        return retry_while_locked(attempt)
+        with unit():
+            return retry_while_locked(attempt)
     except IntegrityError:
         raise
     except PeeweeException as exc:

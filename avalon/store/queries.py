@@ -2,11 +2,10 @@
 
 peewee builds a query's SQL anew on every call, and for these point reads that cost
 several times what the database spent running them (about 200 us a query: a socket's
-handshake made seven). Here each statement is written once per parameter style, and
-the rows become model instances the way peewee's own cursor wrapper makes them (types
-converted by each field), without the wrapper's set-up per query, which cost 40 us a
-point read and 150 us for a room's members. Callers hold a unit of work (db.unit()) as
-for any other read.
+handshake made seven). Here each statement is written once per parameter style, run by
+`execute_sql`, and each row becomes a model instance through the model's constructor
+(values converted by each field's `python_value`). Rows read here are for reading:
+they are never saved. Callers hold a unit of work (db.unit()) as for any other read.
 """
 
 from __future__ import annotations
@@ -56,11 +55,8 @@ def _models(model: type[Row], sql: str, params: tuple) -> list[Row]:
     converters = _converters(model)
     rows = []
     for values in db.database.execute_sql(sql, params).fetchall():
-        row = model(__no_default__=1)  # as peewee's cursor wrapper: no defaults, not dirty
-        row.__data__ = {
-            name: convert(value) for (name, convert), value in zip(converters, values, strict=True)
-        }
-        rows.append(row)
+        pairs = zip(converters, values, strict=True)
+        rows.append(model(**{name: convert(value) for (name, convert), value in pairs}))
     return rows
 
 

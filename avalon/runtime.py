@@ -104,6 +104,7 @@ def start_worker(app: Flask) -> None:
     check_schema(app)
     broker = context.state(app).broker
     broker.on_resync = in_app(app, snapshot.resync_all)
+    broker.on_catch_up = lambda room, since: in_app(app, lambda: snapshot.catch_up(room, since))()
     broker.start()
     gevent.spawn(in_app(app, timer_sweep.sweep_timers))
     gevent.spawn(in_app(app, token_refresh.refresh_forever))

@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 from flask.testing import FlaskCliRunner
 
 from tests.services import POSTGRES_URL
+from tests.services import OwnRedis
 from tests.services import ensure_worker_database
+from tests.services import own_redis_server
 from tests.services import require_service
 from tests.support import SECRET_KEY
 from tests.support import ServerProcess
@@ -99,6 +101,13 @@ def make_backend_server(
         return make_server(workers, **env)
 
     return start
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    """A redis-server of the test's own (skips on a laptop without one, fails in CI)."""
+    with own_redis_server(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture

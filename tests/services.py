@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -123,3 +124,61 @@ def ensure_worker_database() -> None:
                 cursor.execute(f"CREATE DATABASE {name}")
     finally:
         admin.close()
+
+
+class OwnRedis:
+    """A redis-server of the test's own on a free loopback port, to kill, stop or restart."""
+
+    def __init__(self, binary: str, directory: Path) -> None:
+        self.binary, self.directory = binary, directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        """Start it (again, on the same port) and wait until it accepts connections."""
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_for(lambda: port_open("127.0.0.1", self.port), timeout=10)
+
+    def signal(self, number: int) -> None:
+        """Send a signal to the server if it runs."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(number)
+
+    def pause(self) -> None:
+        """Stop it with SIGSTOP: connections stay open and nothing answers (a stall)."""
+        self.signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused server go on (SIGCONT)."""
+        self.signal(signal.SIGCONT)
+
+    def kill(self) -> None:
+        """SIGKILL it (after SIGCONT, should it be stopped) and reap it."""
+        if self.process is not None:
+            self.signal(signal.SIGCONT)
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+    stop = kill
+
+
+@contextmanager
+def own_redis_server(directory: Path) -> Iterator[OwnRedis]:
+    """A running redis-server of the caller's own; killed at the end whatever happened."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if IN_CI:
+            pytest.fail("redis-server is not installed (CI=true: this test must run)")
+        pytest.skip("redis-server is not installed")
+    server = OwnRedis(binary, directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

@@ -77,9 +77,12 @@ def test_a_database_without_schema_is_not_ready_until_upgraded(make_app):
     wait_for(lambda: app.test_client().get("/readyz").status_code == 200, timeout=3)
 
 
-def test_a_redis_outage_is_reported_but_does_not_fail_readiness(make_app):
-    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+def test_a_redis_outage_is_reported_but_does_not_fail_readiness(make_app, own_redis):
+    app = make_app(REDIS_URL=own_redis.url)
     app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert app.test_client().get("/readyz").get_json()["redis"] == "ok"
+    own_redis.kill()
+    time.sleep(1.05)  # readiness answers from a probe at most a second old
     response = app.test_client().get("/readyz")
     assert response.status_code == 200
     assert response.get_json() == {
@@ -88,6 +91,15 @@ def test_a_redis_outage_is_reported_but_does_not_fail_readiness(make_app):
         "schema": "current",
         "redis": "down",
     }
+
+
+def test_a_redis_that_never_answered_fails_readiness(make_app):
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # a wrong REDIS_URL
+    app.test_cli_runner().invoke(args=["db", "upgrade"])
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["redis"] == "unreachable" and "REDIS_URL" in body["reason"]
 
 
 def test_a_database_that_does_not_answer_fails_readiness(make_app):

@@ -10,10 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import shutil
 import signal
 import sqlite3
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -28,10 +26,7 @@ from avalon.services.limits import Limiter
 from avalon.services.limits import RedisCounts
 from tests.services import REDIS_URL
 from tests.services import require_service
-from tests.support import IN_CI
 from tests.support import WsClient
-from tests.support import free_port
-from tests.support import port_open
 from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(30)
@@ -49,54 +44,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-class OwnRedis:
-    """A redis-server of the test's own on a free loopback port, to kill or stop."""
-
-    def __init__(self, binary: str, directory: Path) -> None:
-        self.binary, self.directory = binary, directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        """Start it (again, on the same port) and wait until it accepts connections."""
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_for(lambda: port_open("127.0.0.1", self.port), timeout=10)
-
-    def signal(self, number: int) -> None:
-        """Send a signal to the server if it runs."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(number)
-
-    def kill(self) -> None:
-        """SIGKILL it (after SIGCONT, should it be stopped) and reap it."""
-        if self.process is not None:
-            self.signal(signal.SIGCONT)
-            self.process.kill()
-            self.process.wait(10)
-            self.process = None
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path):
-    """A running redis-server of the test's own; killed at the end whatever happened."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if IN_CI:
-            pytest.fail("redis-server is not installed (CI=true: this test must run)")
-        pytest.skip("redis-server is not installed")
-    server = OwnRedis(binary, tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 def keys_in(url: str, prefix: str) -> list[bytes]:

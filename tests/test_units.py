@@ -274,7 +274,7 @@ def test_the_heartbeat_leaves_a_socket_still_claiming_its_seat_alone(seat_on_red
     assert broker.client.get(key) is None
     broker.claiming.discard(conn)  # its claim ran: from now on the heartbeat renews it
     broker._renew_all()
-    assert broker.client.get(key) == broker.conn_id(conn).encode()
+    assert broker.client.get(key) == broker.presence.conn_id(conn).encode()
 
 
 # The shutdown watch's signal handler

@@ -17,8 +17,10 @@ from avalon.realtime.hub import Delivery
 
 
 class Broker(Protocol):
-    on_resync: Callable[[], None] | None
+    on_resync: Callable[[], None] | None  # send every local socket a fresh snapshot
+    on_catch_up: Callable[[str, int | None], None] | None  # the same for one room
     reaches_every_worker: bool
+    ever_connected: bool  # its backing service answered at least once since start
 
     def start(self) -> None: ...
     def stop(self) -> None: ...
@@ -28,13 +30,16 @@ class Broker(Protocol):
     def online(self, room: str) -> set[int]: ...
     def close_player(self, room: str, player_id: int, code: int, reason: str) -> None: ...
     def healthy(self) -> bool: ...
+    def in_outage(self) -> bool: ...
 
 
 class LocalBroker:
     """Deliver within this process: enough for one worker."""
 
     on_resync: Callable[[], None] | None = None  # nothing is ever lost in-process
+    on_catch_up: Callable[[str, int | None], None] | None = None
     reaches_every_worker = False  # delivery stops at this process's sockets
+    ever_connected = True  # nothing to connect to
 
     def start(self) -> None:
         """Nothing to start in-process."""
@@ -68,6 +73,10 @@ class LocalBroker:
     def healthy(self) -> bool:
         """The in-process broker is always available."""
         return True
+
+    def in_outage(self) -> bool:
+        """In-process delivery has no outages."""
+        return False
 
     def close_player(self, room: str, player_id: int, code: int, reason: str) -> None:
         """Close a player's socket, wherever it is."""

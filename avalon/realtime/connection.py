@@ -106,6 +106,8 @@ class Connection:
         "last_ping",
         "active",
         "opened_at",
+        "chat_seen",
+        "chat_mark",
     )
 
     def __init__(
@@ -143,6 +145,20 @@ class Connection:
         # When the socket was opened (epoch seconds; by default now): of one player's
         # sockets the newest keeps the seat, whichever finished its handshake first.
         self.opened_at = time.time() if opened_at is None else opened_at
+        # The newest chat id this socket was sent, and what it surely had when messages
+        # may have stopped reaching it (a Redis outage): the catch-up resends from there.
+        self.chat_seen = 0
+        self.chat_mark: int | None = None
+
+    def mark_chat(self) -> None:
+        """Remember what chat this socket surely has, unless an earlier mark stands."""
+        if self.chat_mark is None:
+            self.chat_mark = self.chat_seen
+
+    def take_chat_mark(self) -> int:
+        """The chat id to catch up from (the mark, else the newest seen); clear the mark."""
+        mark, self.chat_mark = self.chat_mark, None
+        return self.chat_seen if mark is None else mark
 
     @property
     def closing(self) -> bool:

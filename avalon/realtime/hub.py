@@ -37,6 +37,7 @@ class Delivery:
     exclude: int | None = None  # everyone but this player
     reply_to: int | None = None  # this player's copy carries correlation_id
     correlation_id: str | None = None
+    chat_id: int | None = None  # a chat message's id: each recipient notes the newest seen
 
     def reply_data(self) -> bytes:
         """The envelope with correlation_id added, for the player being answered."""
@@ -92,6 +93,12 @@ def local_connection(room: str, player_id: int) -> Connection | None:
         return _rooms.get(room, {}).get(player_id)
 
 
+def room_connections(room: str) -> list[Connection]:
+    """This worker's sockets of one room."""
+    with _lock:
+        return list(_rooms.get(room, {}).values())
+
+
 def local_rooms() -> list[str]:
     """Rooms with at least one socket in this worker."""
     with _lock:
@@ -112,9 +119,12 @@ def deliver(delivery: Delivery) -> None:
     if not targets:
         return
     frame = text_frame(delivery.data)
+    chat_id = delivery.chat_id
     for conn in targets:
         if conn.player_id == delivery.exclude:
             continue
+        if chat_id is not None and chat_id > conn.chat_seen:
+            conn.chat_seen = chat_id
         if conn.player_id == delivery.reply_to and delivery.correlation_id is not None:
             conn.send_frame(text_frame(delivery.reply_data()))
         else:

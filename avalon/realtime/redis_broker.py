@@ -1,15 +1,24 @@
-"""Room delivery and presence across workers and hosts through Redis.
+"""Room delivery and presence across workers and hosts through Redis, and its outages.
 
-Every room message goes through the room's Redis channel, the publishing worker's
-own sockets included, so every member sees one order. Each worker subscribes to a
-room while it holds a socket of it. Presence lives in Redis with an expiry that each
-worker's heartbeat renews, so a worker that dies cannot leave players online.
+Every room message goes through the room's Redis channel, the publishing worker's own
+sockets included, so every member sees one order. Each worker subscribes to a room
+while it holds a socket of it. Presence is in realtime/redis_presence.py.
+
+When Redis fails (a publish or the listener errs, or times out: a stall is an outage)
+the worker is in an outage: every message goes straight to its own sockets, handlers
+never wait on Redis, and the rooms whose messages did not cross workers are noted.
+Once Redis answers again, each of those rooms gets a catch-up message that makes every
+worker send its sockets of the room a fresh snapshot (chat from what each socket surely
+had), and a worker whose listener was cut resynchronises all of its sockets. A message
+whose publish timed out but reached Redis after all is not delivered twice here.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -26,91 +35,21 @@ from avalon.realtime import hub
 from avalon.realtime.connection import Connection
 from avalon.realtime.hub import REPLACED
 from avalon.realtime.hub import Delivery
+from avalon.realtime.redis_presence import HEARTBEAT_SECONDS
+from avalon.realtime.redis_presence import Keys
+from avalon.realtime.redis_presence import Presence
 
 log = logging.getLogger(__name__)
 
-PRESENCE_TTL = 30  # seconds a socket stays "online" without its worker's heartbeat
-HEARTBEAT_SECONDS = PRESENCE_TTL / 3
+HANDLER_TIMEOUT = 0.1  # seconds a request or socket handler may wait on Redis at most
+STREAM_TIMEOUT = 0.25  # the publisher's and listener's Redis calls: a slower Redis is down
 LISTEN_POLL = 0.1  # seconds between checks for rooms to (un)subscribe while idle
 SUBSCRIBE_WAIT = 2.0  # how long a new socket waits for its room's subscription
-OUTBOX_SIZE = 10000  # messages waiting to be published before new ones are dropped
+OUTBOX_SIZE = 10000  # messages waiting to be published before new ones go local
 PUBLISH_BATCH = 256  # messages sent to Redis in one round trip
-RECONNECT_MAX = 5.0  # seconds between reconnection attempts at most
+RETRY_FIRST, RETRY_MAX = 0.25, 2.0  # seconds between tries while Redis is down
+LOCAL_COPY_MEMORY = 120.0  # seconds a message delivered here after a failed publish is kept
 REDIS_ERRORS = (redis.RedisError, OSError)
-
-# KEYS: conn key, online zset; ARGV: conn id, player id, ttl, when the socket opened.
-# Returns {1, the previous conn id or ''} once claimed, or {0, the holder's conn id} when
-# the seat's socket was opened later (conn ids end in "@" and their opening time; an id
-# without one, from a worker of an earlier release, never wins).
-CLAIM = """
-local previous = redis.call('GET', KEYS[1])
-if previous then
-  local opened = tonumber(string.match(previous, '@([%d%.]+)$'))
-  if opened and opened > tonumber(ARGV[4]) then
-    return {0, previous}
-  end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-local now = redis.call('TIME')[1]
-redis.call('ZADD', KEYS[2], now + ARGV[3], ARGV[2])
-redis.call('EXPIRE', KEYS[2], ARGV[3] * 2)
-return {1, previous or ''}
-"""
-# KEYS: conn key, online zset; ARGV: conn id, player id. Returns 1 if this socket owned it.
-RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[2], ARGV[2])
-  return 1
-end
-return 0
-"""
-# KEYS: conn key, online zset; ARGV: conn id, player id, ttl. Renew unless another socket
-# took the seat (a Redis restart loses every key: the heartbeat then restores them).
-RENEW = """
-local owner = redis.call('GET', KEYS[1])
-if owner == false or owner == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-  local now = redis.call('TIME')[1]
-  redis.call('ZADD', KEYS[2], now + ARGV[3], ARGV[2])
-  redis.call('EXPIRE', KEYS[2], ARGV[3] * 2)
-end
-return 0
-"""
-# KEYS: online zset. Returns the players whose presence has not expired.
-ONLINE = """
-local now = redis.call('TIME')[1]
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-return redis.call('ZRANGE', KEYS[1], 0, -1)
-"""
-
-
-class Keys:
-    """Every Redis key and channel name, under the deployment's namespace.
-
-    Pub/sub channels ignore the Redis database number, so two deployments sharing one
-    Redis are kept apart only by this prefix (AVALON_NAMESPACE).
-    """
-
-    def __init__(self, namespace: str) -> None:
-        self.namespace = namespace
-        self.channel_prefix = f"{namespace}:room:"
-
-    def channel(self, room: str) -> str:
-        """The pub/sub channel of a room."""
-        return self.channel_prefix + room
-
-    def conn(self, room: str, player_id: int) -> str:
-        """The key naming the socket that holds a player's seat."""
-        return f"{self.namespace}:conn:{room}:{player_id}"
-
-    def online(self, room: str) -> str:
-        """The sorted set of a room's online players, scored by expiry."""
-        return f"{self.namespace}:online:{room}"
-
-    def presence(self, room: str, player_id: int) -> list[str]:
-        """The keys the presence scripts take: the seat's socket, the room's online set."""
-        return [self.conn(room, player_id), self.online(room)]
 
 
 class RedisBroker:
@@ -121,15 +60,20 @@ class RedisBroker:
     def __init__(self, url: str, namespace: str) -> None:
         self.keys = Keys(namespace)
         self.worker_id = uuid.uuid4().hex[:12]
-        # Short timeouts: a Redis outage must never hold a request greenlet for long.
+        # Handlers (presence, readiness) wait at most HANDLER_TIMEOUT; the publisher and
+        # the listener have connections of their own.
         self.client = redis.Redis.from_url(
-            url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=10
+            url, socket_connect_timeout=HANDLER_TIMEOUT, socket_timeout=HANDLER_TIMEOUT
         )
-        self.claim = self.client.register_script(CLAIM)
-        self.release = self.client.register_script(RELEASE)
-        self.renew = self.client.register_script(RENEW)
-        self.list_online = self.client.register_script(ONLINE)
+        self.stream = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=STREAM_TIMEOUT,
+            socket_timeout=STREAM_TIMEOUT,
+            health_check_interval=1,
+        )
+        self.presence = Presence(self.client, self.keys, self.worker_id)
         self.outbox: Queue = Queue(OUTBOX_SIZE)
+        self.sequence = itertools.count(1)
         self.subscribed: set[str] = set()  # rooms asked for
         self.confirmed: set[str] = set()  # rooms whose subscription Redis confirmed
         self.waiting: dict[str, Event] = {}
@@ -138,8 +82,19 @@ class RedisBroker:
         # opening times with its holder.
         self.claiming: set[Connection] = set()
         self.greenlets: list[gevent.Greenlet] = []
-        self.connected = Event()
-        self.on_resync: Callable[[], None] | None = None
+        self.listening = Event()  # the listener is connected and following the rooms
+        self.on_resync: Callable[[], None] | None = None  # every local socket anew
+        self.on_catch_up: Callable[[str, int | None], None] | None = None  # one room anew
+        # The outage: messages go local; the rooms they were for (-> the smallest chat id
+        # they lost, minus one); whether the listener was cut; copies delivered here
+        # after a failed publish (sequence -> when), dropped if Redis delivers them too.
+        self.outage = False
+        self.lost: dict[str, int | None] = {}
+        self.closes_to_retry: list[tuple[str, dict]] = []
+        self.listener_cut = False
+        self.local_copies: dict[int, float] = {}
+        self.ever_connected = False
+        metrics.gauge("avalon_redis_outbox", self.outbox.qsize)
 
     # Lifecycle
 
@@ -158,28 +113,42 @@ class RedisBroker:
         self.greenlets = []
 
     def healthy(self) -> bool:
-        """Tell whether Redis answers."""
+        """Tell whether Redis answers (within a handler's timeout)."""
         try:
-            return bool(self.client.ping())
+            answered = bool(self.client.ping())
         except REDIS_ERRORS:
             return False
+        self.ever_connected = self.ever_connected or answered
+        return answered
+
+    def in_outage(self) -> bool:
+        """Tell whether messages go to this worker's sockets only, Redis being down."""
+        return self.outage
 
     # Delivery
 
     def publish(self, delivery: Delivery) -> None:
         """Queue a message for the room's channel; never waits on Redis."""
         header: dict[str, Any] = {"to": delivery.to, "x": delivery.exclude}
-        header.update(r=delivery.reply_to, c=delivery.correlation_id)
+        header.update(r=delivery.reply_to, c=delivery.correlation_id, k=delivery.chat_id)
         self._queue(delivery.room, header, delivery.data)
 
+    def close_player(self, room: str, player_id: int, code: int, reason: str) -> None:
+        """Close a player's socket on whichever worker holds it."""
+        self._queue(room, {"close": [player_id, None, code, reason]}, b"")
+
     def _queue(self, room: str, header: dict, data: bytes) -> None:
-        """Put one channel message (a JSON header line, then the envelope) in the outbox."""
-        message = json.dumps(header, separators=(",", ":")).encode() + b"\n" + data
+        """Put one channel message in the outbox, or apply it here during an outage."""
+        if self.outage:
+            self._apply_locally(room, header, data)
+            return
+        header["w"], header["i"] = self.worker_id, next(self.sequence)
         try:
-            self.outbox.put_nowait((self.keys.channel(room), message))
+            self.outbox.put_nowait((room, header, data))
         except Full:
             metrics.inc("avalon_redis_errors_total", operation="outbox_full")
-            log.error("redis outbox full: dropping a message for room %s", room)
+            self._begin_outage("the outbox is full")
+            self._apply_locally(room, header, data)
 
     def _publish_loop(self) -> None:
         """Send queued messages to Redis in batches, in order, from one greenlet."""
@@ -187,34 +156,101 @@ class RedisBroker:
             batch = [self.outbox.get()]
             while len(batch) < PUBLISH_BATCH and not self.outbox.empty():
                 batch.append(self.outbox.get_nowait())
+            if not self.outage:
+                try:
+                    pipe = self.stream.pipeline(transaction=False)
+                    for room, header, data in batch:
+                        pipe.publish(self.keys.channel(room), encode(header, data))
+                    pipe.execute()
+                    continue
+                except REDIS_ERRORS as exc:
+                    metrics.inc("avalon_redis_errors_total", operation="publish")
+                    self._begin_outage(f"publish failed: {type(exc).__name__}: {exc}")
+            now = time.monotonic()
+            for room, header, data in batch:  # to this worker's sockets at least
+                self.local_copies[header["i"]] = now
+                self._apply_locally(room, header, data)
+
+    def _apply_locally(self, room: str, header: dict, data: bytes) -> None:
+        """Do what a channel message does, for this worker's sockets; note what others lost."""
+        if "close" in header:
+            self.closes_to_retry.append((room, header))  # its socket may be elsewhere
+        elif "catchup" not in header:
+            self._note_lost(room, header.get("k"))
+        self._apply(room, header, data)
+
+    def _note_lost(self, room: str, chat_id: int | None) -> None:
+        """Remember a room whose message reached no other worker (and its chat id, if any)."""
+        since = None if chat_id is None else chat_id - 1
+        if room not in self.lost:
+            self.lost[room] = since
+        elif since is not None:
+            known = self.lost[room]
+            self.lost[room] = since if known is None else min(known, since)
+
+    def _apply(self, room: str, header: dict, data: bytes) -> None:
+        """Deliver one channel message to this worker's sockets (or close, or catch up)."""
+        if "close" in header:
+            player_id, only, code, reason = header["close"]
+            conn = hub.local_connection(room, player_id)
+            if conn is not None and (only is None or only == self.presence.conn_id(conn)):
+                conn.close(code, reason)
+        elif "catchup" in header:
+            if self.on_catch_up is not None:
+                gevent.spawn(self.on_catch_up, room, header["catchup"])
+        else:
+            delivery = Delivery(room, data, header["to"], header["x"], header["r"], header["c"])
+            delivery.chat_id = header.get("k")
+            hub.deliver(delivery)
+
+    # Outages
+
+    def _begin_outage(self, why: str) -> None:
+        """From now on deliver here only, and remember what each socket surely has."""
+        if self.outage:
+            return
+        self.outage = True
+        log.error("event=redis_outage worker=%s reason=%r until_back=local", self.worker_id, why)
+        for conn in hub.all_connections():
+            conn.mark_chat()
+        gevent.spawn(self._recover)
+
+    def _recover(self) -> None:
+        """Wait for Redis and the listener; then end the outage and make everyone catch up."""
+        delay = RETRY_FIRST
+        while True:
+            gevent.sleep(delay)
+            delay = min(RETRY_MAX, delay * 2)
             try:
-                pipe = self.client.pipeline(transaction=False)
-                for channel, message in batch:
-                    pipe.publish(channel, message)
-                pipe.execute()
-            except REDIS_ERRORS as exc:
-                # Lost: the listener sees the outage too and resyncs every socket later.
-                metrics.inc("avalon_redis_errors_total", operation="publish")
-                log.warning("redis publish failed, %d messages lost: %s", len(batch), exc)
+                self.stream.ping()
+            except REDIS_ERRORS:
+                continue
+            if self.listening.is_set():
+                break
+        lost, self.lost = self.lost, {}
+        closes, self.closes_to_retry = self.closes_to_retry, []
+        self.outage = False
+        log.warning("event=redis_back worker=%s rooms_to_catch_up=%d", self.worker_id, len(lost))
+        for room, header in closes:
+            self._queue(room, {"close": header["close"]}, b"")
+        for room, since in lost.items():
+            self._queue(room, {"catchup": since}, b"")
+        self._renew_all()
+        if self.listener_cut:
+            self.listener_cut = False
+            if self.on_resync is not None:
+                gevent.spawn(self.on_resync)
 
     def _listen(self) -> None:
         """Own the subscription: follow local rooms, deliver messages, survive outages."""
-        delay = 0.25
-        outage = False
         while True:
-            pubsub = self.client.pubsub()
+            pubsub = self.stream.pubsub()
             try:
                 self.subscribed, self.confirmed = set(), set()
                 self._sync_subscriptions(pubsub)
                 pubsub.ping()
-                self.connected.set()
-                if outage:
-                    log.warning("redis is back: resynchronising every socket")
-                    outage = False
-                    self._renew_all()
-                    if self.on_resync is not None:
-                        gevent.spawn(self.on_resync)
-                delay = 0.25
+                self.ever_connected = True
+                self.listening.set()
                 while True:
                     self._sync_subscriptions(pubsub)
                     message = pubsub.get_message(timeout=LISTEN_POLL)
@@ -222,21 +258,22 @@ class RedisBroker:
                         try:
                             self._handle(message)
                         except Exception:  # one bad message must not stop the listener
-                            log.exception("could not handle a redis message")
+                            log.exception("event=redis_message_failed")
                         message = pubsub.get_message(timeout=0)
             except REDIS_ERRORS as exc:
-                self.connected.clear()
-                if not outage:
-                    log.error("redis unavailable, retrying: %s", exc)
-                outage = True
+                self.listening.clear()
                 metrics.inc("avalon_redis_errors_total", operation="listen")
+                self.listener_cut = True
+                if not self.ever_connected and not self.outage:
+                    # Never reached since this worker started: most likely a wrong REDIS_URL.
+                    log.error("event=redis_unreachable error=%r check=REDIS_URL", str(exc))
+                self._begin_outage(f"listener failed: {type(exc).__name__}")
             finally:
                 try:
                     pubsub.close()
                 except REDIS_ERRORS:
                     pass
-            gevent.sleep(delay)
-            delay = min(RECONNECT_MAX, delay * 2)
+            gevent.sleep(RETRY_FIRST)
 
     def _sync_subscriptions(self, pubsub: redis.client.PubSub) -> None:
         """Subscribe to rooms that gained a local socket, unsubscribe from emptied ones."""
@@ -267,27 +304,20 @@ class RedisBroker:
             return
         head, _, data = message["data"].partition(b"\n")
         header = json.loads(head)
-        if "close" in header:
-            player_id, only_conn, code, reason = header["close"]
-            conn = hub.local_connection(room, player_id)
-            if conn is not None and (only_conn is None or only_conn == self.conn_id(conn)):
-                conn.close(code, reason)
+        if header.get("w") == self.worker_id and header.get("i") in self.local_copies:
+            del self.local_copies[header["i"]]  # its publish timed out, yet Redis had it
             return
-        hub.deliver(Delivery(room, data, header["to"], header["x"], header["r"], header["c"]))
+        self._apply(room, header, data)
 
     def _wait_subscribed(self, room: str) -> None:
         """Block a new socket until its room's messages reach this worker."""
-        if room in self.confirmed or not self.connected.is_set():
+        if room in self.confirmed or self.outage or not self.listening.is_set():
             return
         waiter = self.waiting.setdefault(room, Event())
         if not waiter.wait(SUBSCRIBE_WAIT):
-            log.warning("subscription to room %s not confirmed in time", room)
+            log.warning("event=subscription_late room=%s", room)
 
     # Presence
-
-    def conn_id(self, conn: Connection) -> str:
-        """A name for one socket, unique across workers, ending in when it was opened."""
-        return f"{self.worker_id}:{id(conn)}@{conn.opened_at:.6f}"
 
     def connect(self, conn: Connection) -> bool:
         """Register a socket; close the player's older one wherever it is.
@@ -307,71 +337,66 @@ class RedisBroker:
 
     def _claim(self, conn: Connection, older: Connection | None) -> bool:
         """Claim the seat's presence for a registered socket; close or refuse the other."""
-        room, player_id = conn.room_code, conn.player_id
+        if self.outage:
+            return older is None
         try:
-            keys = self.keys.presence(room, player_id)
-            args: list[str | int] = [
-                self.conn_id(conn),
-                player_id,
-                PRESENCE_TTL,
-                f"{conn.opened_at:.6f}",
-            ]
-            claimed, previous = self.claim(keys=keys, args=args)
+            claimed, previous = self.presence.claim(conn)
         except REDIS_ERRORS as exc:
             metrics.inc("avalon_redis_errors_total", operation="presence")
-            log.warning("presence unavailable for room %s: %s", room, exc)
+            self._begin_outage(f"presence failed: {type(exc).__name__}")
             return older is None
         if not claimed:  # a socket opened after this one holds the seat elsewhere
             hub.unregister(conn)
             raise CloseSocket(*REPLACED)
-        if not previous:
+        if previous is None:
             return older is None
-        previous_id = previous.decode()
-        if older is None or previous_id != self.conn_id(older):
+        if older is None or previous != self.presence.conn_id(older):
             # The older socket lives on another worker (or host): ask it to close.
-            self._queue(room, {"close": [player_id, previous_id, *REPLACED]}, b"")
+            self._queue(conn.room_code, {"close": [conn.player_id, previous, *REPLACED]}, b"")
         return False
 
     def disconnect(self, conn: Connection) -> bool:
         """Unregister a socket; tell whether its player is now offline everywhere."""
         if not hub.unregister(conn):
             return False
-        keys = self.keys.presence(conn.room_code, conn.player_id)
+        if self.outage:
+            return True
         try:
-            return bool(self.release(keys=keys, args=[self.conn_id(conn), conn.player_id]))
+            return self.presence.release(conn)
         except REDIS_ERRORS:
             metrics.inc("avalon_redis_errors_total", operation="presence")
             return True
 
     def online(self, room: str) -> set[int]:
-        """Players of the room with a live socket on any worker."""
-        try:
-            return {int(player) for player in self.list_online(keys=[self.keys.online(room)])}
-        except REDIS_ERRORS:
-            metrics.inc("avalon_redis_errors_total", operation="presence")
-            return hub.local_players(room)
-
-    def close_player(self, room: str, player_id: int, code: int, reason: str) -> None:
-        """Close a player's socket on whichever worker holds it."""
-        self._queue(room, {"close": [player_id, None, code, reason]}, b"")
+        """Players of the room with a live socket on any worker (this one's in an outage)."""
+        if not self.outage:
+            try:
+                return self.presence.online(room)
+            except REDIS_ERRORS as exc:
+                metrics.inc("avalon_redis_errors_total", operation="presence")
+                self._begin_outage(f"presence failed: {type(exc).__name__}")
+        return hub.local_players(room)
 
     def _heartbeat(self) -> None:
-        """Renew the presence of every local socket before it expires."""
+        """Renew the presence of every local socket before it expires; forget old copies."""
         while True:
             gevent.sleep(HEARTBEAT_SECONDS)
-            self._renew_all()
+            if not self.outage:
+                self._renew_all()
+            forget_before = time.monotonic() - LOCAL_COPY_MEMORY
+            self.local_copies = {i: t for i, t in self.local_copies.items() if t > forget_before}
 
     def _renew_all(self) -> None:
         """Renew (or restore) the presence of every local socket in one round trip."""
         connections = [conn for conn in hub.all_connections() if conn not in self.claiming]
         if connections:
             try:
-                pipe = self.client.pipeline(transaction=False)
-                for conn in connections:
-                    keys = self.keys.presence(conn.room_code, conn.player_id)
-                    args: list[str | int] = [self.conn_id(conn), conn.player_id, PRESENCE_TTL]
-                    self.renew(keys=keys, args=args, client=pipe)
-                pipe.execute()
+                self.presence.renew(connections)
             except REDIS_ERRORS as exc:
                 metrics.inc("avalon_redis_errors_total", operation="heartbeat")
-                log.warning("presence heartbeat failed: %s", exc)
+                log.warning("event=presence_heartbeat_failed error=%s", type(exc).__name__)
+
+
+def encode(header: dict, data: bytes) -> bytes:
+    """One channel message: a JSON header line, then the envelope."""
+    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + data

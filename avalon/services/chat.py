@@ -20,4 +20,5 @@ def post(
     chat = state.chat_writer.store(room_id, player_id, name, text)
     # context.publish() without its lookup of the app's state (the hottest message path).
     data = envelopes.to_bytes(envelopes.event("chat", chat))
-    state.broker.publish(Delivery(room_code, data, reply_to=player_id, correlation_id=cid))
+    delivery = Delivery(room_code, data, reply_to=player_id, correlation_id=cid, chat_id=chat["id"])
+    state.broker.publish(delivery)

@@ -7,6 +7,7 @@ import time
 
 from avalon.protocol import envelopes
 from avalon.realtime import hub
+from avalon.realtime.connection import Connection
 from avalon.services import context
 from avalon.services import games
 from avalon.services import rooms
@@ -41,10 +42,29 @@ def room_state(room_id: int, player_id: int, since: int | None) -> dict:
     )
 
 
+def send_snapshot(conn: Connection, since: int | None) -> None:
+    """Send one socket a fresh snapshot whose chat starts after `since`."""
+    try:
+        conn.send_envelope(room_state(conn.room_id, conn.player_id, since))
+    except Exception:
+        log.exception("event=resync_failed room=%s player=%s", conn.room_code, conn.player_id)
+
+
 def resync_all() -> None:
-    """Send every local socket a fresh snapshot (after messages may have been lost)."""
+    """Send every local socket a fresh snapshot (after messages may have been lost).
+
+    The chat in each starts from what that socket surely had (its mark from the start of
+    the outage, else the newest it was sent): clients merge chat by id.
+    """
     for conn in hub.all_connections():
-        try:
-            conn.send_envelope(room_state(conn.room_id, conn.player_id, None))
-        except Exception:
-            log.exception("event=resync_failed room=%s player=%s", conn.room_code, conn.player_id)
+        send_snapshot(conn, conn.take_chat_mark())
+
+
+def catch_up(room: str, since: int | None) -> None:
+    """Send this worker's sockets of a room a fresh snapshot after its messages were lost.
+
+    `since`: the chat id before the first lost message (None: no chat was lost).
+    """
+    for conn in hub.room_connections(room):
+        mark = conn.take_chat_mark()
+        send_snapshot(conn, mark if since is None else min(mark, since))

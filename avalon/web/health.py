@@ -87,9 +87,11 @@ class ProbeCache:
 def readiness() -> tuple[dict[str, Any], bool]:
     """The readiness report and whether this worker should get traffic.
 
-    Ready: the database answers and its schema is current. Redis is reported but never
-    fails readiness: the app rides out a Redis outage, and pulling every instance from
-    the load balancer on a Redis blip would turn it into a full outage.
+    Ready: the database answers and its schema is current. A Redis outage is reported
+    but does not fail readiness: the app rides it out, and pulling every instance from
+    the load balancer on a Redis blip would turn it into a full outage. A Redis that
+    never answered since the worker started does fail it: that is a wrong REDIS_URL
+    more often than an outage, and such a worker delivers to its own sockets only.
     """
     probe: Probe = current_app.extensions[EXTENSION].probe()
     report: dict[str, Any] = {"status": "ok", "database": "ok", "schema": "current"}
@@ -109,6 +111,9 @@ def readiness() -> tuple[dict[str, Any], bool]:
         report["database_writes"] = "failing"
     if probe.redis is not None:
         report["redis"] = "ok" if probe.redis else "down"
+        if not probe.redis and not context.broker().ever_connected:
+            report["redis"] = "unreachable"
+            reasons.append("Redis has not answered since this worker started: check REDIS_URL")
     if reasons:
         report.update(status="unavailable", reason="; ".join(reasons))
     return report, not reasons

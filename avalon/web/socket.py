@@ -225,7 +225,12 @@ def welcome(session: Session, since: int | None, config: dict) -> None:
     conn = session.conn
     if hub.shutting_down():  # shutdown began while this socket authenticated
         raise CloseSocket(*hub.SHUTTING_DOWN)
-    conn.start(text_frame(envelopes.to_bytes(room_state(conn.room_id, conn.player_id, since))))
+    snapshot = room_state(conn.room_id, conn.player_id, since)
+    chat_ids = [message["id"] for message in snapshot["payload"]["chat"]]
+    conn.chat_seen = max(conn.chat_seen, since or 0, *chat_ids)
+    if context.broker().in_outage():
+        conn.mark_chat()  # other workers' messages may not reach it until Redis is back
+    conn.start(text_frame(envelopes.to_bytes(snapshot)))
     token_refresh.refresh_if_old(conn, config["TOKEN_MAX_AGE"])
     if session.came_online:
         announce(session, "player_connected")

@@ -50,6 +50,18 @@ def post_worker_init(worker):
     runtime.watch_shutdown(app, lambda: worker.alive, listening)
 
 
+def post_request(worker, req, environ, resp):
+    """Close a connection whose request body was left unread (an early 413, 408, 404...).
+
+    Otherwise gunicorn would read and discard the rest before the next request on the
+    connection, without yielding while data keeps coming: one 10 GB body would hold
+    the whole worker (avalon/web/bodies.py).
+    """
+    from avalon.web import bodies
+
+    bodies.close_if_unread(environ, req)
+
+
 def child_exit(server, worker):
     """Forget a dead worker's gauges; its counters stay, so sums never go backwards."""
     from avalon.ops import multiprocess

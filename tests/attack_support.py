@@ -54,14 +54,20 @@ class Bystander:
     def summary(self) -> str:
         """The bystander's figures, for the test output (pytest -s) and the README."""
         return (
-            f"bystander: median {self.median_ms:.1f} ms, worst {self.worst_ms:.1f} ms, "
-            f"{len(self.latencies)} pings"
+            f"bystander: median {self.median_ms:.1f} ms, p99 {self.p99_ms:.1f} ms, "
+            f"worst {self.worst_ms:.1f} ms, {len(self.latencies)} pings"
         )
 
     @property
     def worst_ms(self) -> float:
         """The slowest round trip so far, in milliseconds."""
         return max(self.latencies) * 1000
+
+    @property
+    def p99_ms(self) -> float:
+        """The 99th percentile round trip so far, in milliseconds."""
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
 
 
 def raw_request(server: ServerProcess, head: bytes, timeout: float = 10) -> socket.socket:
@@ -95,3 +101,13 @@ def read_response(sock: socket.socket) -> tuple[int, bytes]:
             break
         body += chunk
     return status, body
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident memory in MB, from /proc."""
+    with open(f"/proc/{pid}/status") as status:
+        lines = status.read().splitlines()
+    for line in lines:
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for {pid}")

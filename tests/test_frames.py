@@ -135,6 +135,11 @@ def test_a_message_over_the_limit_is_refused_before_its_payload_arrives():
     assert violation(head_only).code == 1009
     halves = frame(0x1, b"x" * 600, fin=False) + frame(0x0, b"y" * 600)
     assert violation(halves).code == 1009
+    assert ClientFrames(LIMIT).feed(frame(0x1, "é".encode() * (LIMIT // 2))) == ["é" * (LIMIT // 2)]
+    assert violation(frame(0x1, "é".encode() * (LIMIT // 2 + 1))).code == 1009  # bytes count
+    split = frame(0x1, b"s" * LIMIT)  # one frame arriving in pieces is not fragments
+    parser = ClientFrames(LIMIT)
+    assert parser.feed(split[:100]) == [] and parser.feed(split[100:]) == ["s" * LIMIT]
 
 
 def test_empty_fragments_cannot_pile_up():

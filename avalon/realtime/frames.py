@@ -6,12 +6,14 @@ a protocol error raises `Violation` with the close code to send. Writing the ans
 the caller's job (realtime/reader.py), so this module is tested over plain bytes.
 
 Why our own parser and not wsproto's: clients here send small masked frames and no
-extensions (permessage-deflate is declined at the handshake), and wsproto took 24 us a
-chat message against 2 us here, which put the busiest benchmark row 18 % over today's
-CPU (bench/frames.py measures both). Every limit of RFC 6455 is unit-tested in
-tests/test_frames.py, and the two limits an attacker found are here: every fragment
-costs at least its header against the message size limit (so empty fragments cannot
-pile up), and pings and pongs beyond a few a second close the socket with 1008.
+extensions (permessage-deflate is declined at the handshake), and wsproto takes 9.6 us a
+chat message against 1.5 us here (bench/frames.py). A build whose read loop parsed with
+wsproto (the same limits on top) cost 1.19x this one's CPU per delivery on the two busy
+rows of `make bench` (bench/README.md), where the goal was to stay within 1.10x. Every
+limit of RFC 6455 is unit-tested in tests/test_frames.py, and the two limits an attacker
+found are here: every fragment costs at least its header against the message size limit
+(so empty fragments cannot pile up), and pings and pongs beyond a few a second close the
+socket with 1008.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-# make run: serve on port 8000 of every interface with SQLite; make test: the whole suite.
+# make run: serve on port 8000 of every interface with SQLite; make test: the whole suite,
+# with its branch coverage.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ PYTEST_ARGS ?= --numprocesses 2 --dist worksteal
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format bench clean
+.PHONY: run test coverage lint format bench clean
 
 $(RUN_STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,11 +30,23 @@ run: $(RUN_STAMP)
 	done
 	PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py --bind 0.0.0.0:$(PORT) wsgi:app
 
+# The suite runs under coverage: pyproject.toml's [tool.coverage.run] starts it in every
+# Python process the tests start too (xdist workers, gunicorn and its forked workers,
+# `flask`), each writing a data file; tests/coverage_scope.py says which tests pytest's
+# own processes trace. A failing test stops here, before the report.
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest -p tests.coverage_scope $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory coverage
+
+# Add up the data files of the last run and report branch coverage of avalon/; fails
+# under the floor ([tool.coverage.report] fail_under).
+coverage: $(DEV_STAMP)
+	$(BIN)/coverage combine --quiet
+	$(BIN)/coverage report
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -4,13 +4,12 @@ Every room message goes through the room's Redis channel, the publishing worker'
 sockets included, so every member sees one order. Each worker subscribes to a room
 while it holds a socket of it. Presence is in realtime/redis_presence.py.
 
-When Redis fails (a publish or the listener errs, or times out: a stall is an outage)
-the worker is in an outage: every message goes straight to its own sockets, handlers
-never wait on Redis, and the rooms whose messages did not cross workers are noted.
-Once Redis answers again, each of those rooms gets a catch-up message that makes every
-worker send its sockets of the room a fresh snapshot (chat from what each socket surely
-had), and a worker whose listener was cut resynchronises all of its sockets. A message
-whose publish timed out but reached Redis after all is not delivered twice here.
+When a publish or the listener fails or times out (a stall is an outage), every message
+goes straight to this worker's sockets, handlers never wait on Redis, and the rooms
+whose messages did not cross workers are noted. Once Redis answers, each such room gets
+a catch-up that makes every worker send its sockets of it a fresh snapshot (chat from
+what each socket surely had); a worker whose listener was cut resyncs all its sockets.
+A message whose publish timed out but reached Redis after all is not delivered twice.
 """
 
 from __future__ import annotations
@@ -77,9 +76,8 @@ class RedisBroker:
         self.subscribed: set[str] = set()  # rooms asked for
         self.confirmed: set[str] = set()  # rooms whose subscription Redis confirmed
         self.waiting: dict[str, Event] = {}
-        # Sockets registered here whose presence claim has not run yet: the heartbeat
-        # leaves them alone, or it would claim the seat for them before they compared
-        # opening times with its holder.
+        # Sockets whose presence claim has not run yet: the heartbeat leaves them alone,
+        # or it would claim the seat for them before they compared opening times.
         self.claiming: set[Connection] = set()
         self.greenlets: list[gevent.Greenlet] = []
         self.listening = Event()  # the listener is connected and following the rooms

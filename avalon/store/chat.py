@@ -1,7 +1,7 @@
 """Chat persistence in batches: one INSERT for every message waiting, ids returned.
 
-The statements are written by hand (building them with peewee cost more than SQLite
-running them) and run by peewee's `execute_sql` on a pooled connection.
+The statements are written by hand and run on the driver's cursor (building them with
+peewee cost more than SQLite running them), on one connection the chat writer holds.
 A message is stored by its own handler when nothing else is being stored; whatever
 queues up meanwhile goes into one INSERT, so batches form exactly when stores overlap.
 """
@@ -49,6 +49,7 @@ class ChatWriter:
         self.lock = Semaphore()  # held while a statement runs on the connection
         self.pending: Queue = Queue()
         self.writer: gevent.Greenlet | None = None
+        self.held = db.HeldConnection()  # a pooled connection, kept for chat
         self.touched: dict[int, float] = {}  # room id -> when its active_at was last set
         self.batch: list[tuple] = []  # the queued batch being stored ...
         self.batch_started = 0.0  # ... since then (monotonic)
@@ -129,13 +130,18 @@ class ChatWriter:
         stale = {
             row[0] for row in batch if now - self.touched.get(row[0], -TOUCH_EVERY) >= TOUCH_EVERY
         }
-        with db.unit():
+        connection = self.held.get()
+        try:
             # Rows get ascending ids in VALUES order; RETURNING's own order is not
             # promised by either database, so sort rather than trust it.
             sql = insert_sql(len(batch))
-            ids = sorted(row[0] for row in db.write_returning(sql, params))
+            ids = sorted(row[0] for row in db.write_returning(sql, params, connection))
             if stale:
-                db.write_returning(touch_sql(len(stale)), [sent_at, *stale], rows=False)
+                sql = touch_sql(len(stale))
+                db.write_returning(sql, [sent_at, *stale], connection, rows=False)
+        except BaseException:
+            self.held.discard()  # the next statement gets a fresh connection
+            raise
         self.last_store = time.monotonic()
         for room_id in stale:
             self.touched[room_id] = now

@@ -24,6 +24,7 @@ from avalon.services import turns
 from avalon.services.rooms import require_host
 from avalon.services.views import seated_views
 from avalon.store import db
+from avalon.store import queries
 from avalon.store.models import GameRecord
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
@@ -241,7 +242,7 @@ def announce(
     for event in events:
         context.publish(room_code, envelopes.event(event.name, event.payload), to=event.to)
     with db.unit():
-        members = active_players(room_id)
+        members = queries.members(room_id)
     views = seated_views(game, turns.timer_view(game, record))
     spectator_view = envelopes.to_bytes(envelopes.state("game", views[None]))
     for member in members:

@@ -116,10 +116,10 @@ def is_barred(room_id: int, device: str) -> bool:
 def room_payload(room: Room, online: set[int]) -> dict:
     """Describe a room as GET /api/rooms/{code} does."""
     with db.unit():
-        members = queries.active_players(room.id)
+        members = queries.members(room.id)
         last_options = queries.last_options(room.id)
 
-    def describe(member: RoomPlayer) -> dict:
+    def describe(member: queries.Member) -> dict:
         return {
             "player_id": member.id,
             "display_name": member.display_name,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 from typing import Any
+from typing import NamedTuple
 from typing import TypeVar
 
 from avalon.store import db
@@ -21,6 +22,15 @@ from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 
 Row = TypeVar("Row", Room, RoomPlayer)
+
+
+class Member(NamedTuple):
+    """A room member as the hot paths need one (views to send, the room's description)."""
+
+    id: int
+    display_name: str
+    spectator: bool
+    bot: bool
 
 
 def by_id(model: type[Row], row_id: int) -> Row:
@@ -41,6 +51,13 @@ def first(model: type[Row], column: str, value: Any) -> Row | None:
 def active_players(room_id: int) -> list[RoomPlayer]:
     """Members of a room (players and spectators) still in it, in join order."""
     return _models(RoomPlayer, _active_sql(db.param()), (room_id,))
+
+
+def members(room_id: int) -> list[Member]:
+    """Members of a room still in it, in join order, as plain tuples (no model to build)."""
+    spectator, bot = RoomPlayer.spectator.python_value, RoomPlayer.bot.python_value
+    rows = db.database.execute_sql(_members_sql(db.param()), (room_id,)).fetchall()
+    return [Member(row[0], row[1], spectator(row[2]), bot(row[3])) for row in rows]
 
 
 def last_options(room_id: int) -> dict | None:
@@ -80,6 +97,18 @@ def _active_sql(param: str) -> str:
     left = RoomPlayer.left.column_name
     where = f'"{room}" = {param} AND NOT "{kicked}" AND NOT "{left}" ORDER BY "id"'
     return _select_sql(RoomPlayer, where)
+
+
+@functools.lru_cache(maxsize=4)
+def _members_sql(param: str) -> str:
+    table = RoomPlayer._meta.table_name  # type: ignore[attr-defined]
+    room, kicked = RoomPlayer.room.column_name, RoomPlayer.kicked.column_name
+    left, name = RoomPlayer.left.column_name, RoomPlayer.display_name.column_name
+    spectator, bot = RoomPlayer.spectator.column_name, RoomPlayer.bot.column_name
+    return (
+        f'SELECT "id", "{name}", "{spectator}", "{bot}" FROM "{table}"'
+        f' WHERE "{room}" = {param} AND NOT "{kicked}" AND NOT "{left}" ORDER BY "id"'
+    )
 
 
 @functools.lru_cache(maxsize=4)

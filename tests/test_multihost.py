@@ -151,6 +151,11 @@ def test_nginx_runs_the_repository_file_with_only_its_ports_changed(cluster):
     assert "listen 127.0.0.1:" in cluster.nginx.config.read_text()  # loopback only
 
 
+def test_metrics_are_not_served_through_nginx(cluster):
+    assert get_from("127.0.0.1", cluster.nginx.port, "/metrics", {})[0] == 404
+    assert cluster.hosts[0].request("GET", "/metrics")[0] == 200  # scraped on the host
+
+
 def test_the_client_address_through_nginx_reaches_the_shared_limit(cluster):
     statuses: list[int] = []
     headers: dict[str, str] = {}

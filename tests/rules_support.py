@@ -41,7 +41,9 @@ VIEW_KEYS = {
     "leader",
     "proposal",
     "team",
+    "auto_proposal",
     "voted",
+    "auto_voted",
     "votes",
     "quest_results",
     "history",
@@ -186,4 +188,5 @@ def assert_no_leak(game, view, viewer):
         assert view["you"] is None
         assert view["lady_results"] == []
     if view["lady"] is not None:
-        assert all(set(check) == {"holder", "target"} for check in view["lady"]["checks"])
+        checks = view["lady"]["checks"]
+        assert all(set(check) == {"holder", "target", "auto"} for check in checks)

@@ -128,6 +128,7 @@ def test_apply_plays_a_whole_game():
         "team": [assassin, minion, servant2],
         "fails": 1,
         "success": False,
+        "auto": [],
     }
     play_quests(game, [True, True])
     events = game.apply(assassin, "assassinate", {"target": merlin})

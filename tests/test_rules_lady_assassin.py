@@ -41,14 +41,14 @@ def test_lady_flow(n):
     evil = side(game, "evil")[0]
     events = game.use_lady(first, evil)
     assert events == [
-        Event("lady_used", {"holder": first, "target": evil}),
+        Event("lady_used", {"holder": first, "target": evil, "auto": False}),
         Event("lady_result", {"target": evil, "alignment": "evil"}, to=first),
     ]
     assert game.phase == "team_building"
     assert game.view(None)["lady"] == {
         "holder": evil,
         "ineligible": [first, evil],
-        "checks": [{"holder": first, "target": evil}],
+        "checks": [{"holder": first, "target": evil, "auto": False}],
     }
     assert game.view(first)["lady_results"] == [{"target": evil, "alignment": "evil"}]
     assert game.view(evil)["lady_results"] == []
@@ -135,8 +135,9 @@ def test_assassin_may_name_oberon_whom_it_does_not_see():
     assert oberon in game.assassin_targets()
     events = game.assassinate(assassin, oberon)
     assert (game.winner, game.reason) == ("good", "merlin_survived")
-    assert events[0].payload["assassination"] == {"assassin": assassin, "target": oberon}
-    assert game.view(None)["assassination"] == {"assassin": assassin, "target": oberon}
+    named = {"assassin": assassin, "target": oberon, "auto": False}
+    assert events[0].payload["assassination"] == named
+    assert game.view(None)["assassination"] == named
 
 
 @pytest.mark.parametrize("n", COUNTS)

@@ -29,7 +29,7 @@ from tests.rules_support import skip_lady
 from tests.rules_support import team_size
 from tests.rules_support import vote_all
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(120)
 
 LEGAL_ENDINGS = {
     ("evil", "three_fails"),
@@ -84,7 +84,7 @@ def test_record():
     assert [q["fails"] for q in record["quest_results"]] == [0, 1, 0, 0]
     # The Lady was used after quests 2 and 3; quest 4 decided the game.
     assert len(record["lady_checks"]) == 2
-    assert set(record["lady_checks"][0]) == {"holder", "target", "alignment"}
+    assert set(record["lady_checks"][0]) == {"holder", "target", "alignment", "auto"}
     assert record["assassin"] == by_role(game, "assassin")
     assert record["assassin_target"] == merlin
     assert (record["winner"], record["reason"]) == ("evil", "merlin_assassinated")
@@ -217,7 +217,7 @@ def play_random_game(game, rng, approve_bias, careful):
 
 
 @settings(
-    max_examples=200,
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

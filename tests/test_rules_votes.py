@@ -37,6 +37,7 @@ def test_leader_rotation_and_five_rejections(n):
             "team": game.players[: team_size(game)],
             "quest": 1,
             "proposal": proposal,
+            "auto": False,
         }
         events = vote_all(game, set())
         seat = (seat + 1) % n
@@ -85,7 +86,8 @@ def test_votes_are_secret_until_everyone_voted():
     propose(game)
     voters = game.players[:4]
     for i, pid in enumerate(voters):
-        assert game.vote(pid, i % 2 == 0) == [Event("vote_cast", {"player_id": pid})]
+        cast = Event("vote_cast", {"player_id": pid, "auto": False})
+        assert game.vote(pid, i % 2 == 0) == [cast]
         for viewer in [*game.players, None]:
             view = game.view(viewer)
             assert view["votes"] is None
@@ -102,6 +104,8 @@ def test_votes_are_secret_until_everyone_voted():
         "proposal": 1,
         "leader": game.players[0],
         "team": game.players[:2],
+        "auto": [],
+        "auto_proposal": False,
     }
     view = game.view(None)
     assert view["votes"] == votes
@@ -132,6 +136,8 @@ def test_history_holds_completed_proposals_only():
             "team": game.players[:2],
             "votes": {str(p): False for p in game.players},
             "approved": False,
+            "auto": [],
+            "auto_proposal": False,
         }
     ]
 
@@ -154,11 +160,10 @@ def test_quest_plays_are_secret_and_counted():
     assert_rule_error("not_allowed", game.play_quest, game.players[1], True)
     game.play_quest(assassin, False)
     events = game.play_quest(game.players[0], True)
-    assert events == [
-        Event("quest_result", {"quest": 2, "team": team, "fails": 2, "success": False})
-    ]
+    result = {"quest": 2, "team": team, "fails": 2, "success": False, "auto": []}
+    assert events == [Event("quest_result", result)]
     view = game.view(None)
-    assert view["quest_results"][1:] == [{"quest": 2, "team": team, "fails": 2, "success": False}]
+    assert view["quest_results"][1:] == [result]
     assert view["played"] == []
     assert view["team"] is None
 

@@ -64,6 +64,7 @@ REASONS = (
     "five_rejections",
     "merlin_assassinated",
     "merlin_survived",
+    "abandoned",  # the table voted to end the game: no winner
 )
 # Client move kind -> the one payload key it carries.
 MOVES = {

@@ -9,6 +9,7 @@ The state and its views are in `state.py`; the numbers, roles and options in `op
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
@@ -73,8 +74,14 @@ class Game(GameState):
 
     # -- moves ---------------------------------------------------------------------
 
-    def apply(self, player_id: int, kind: str, payload: dict[str, Any]) -> list[Event]:
-        """Dispatch one client move after checking its payload's shape and types."""
+    def apply(
+        self, player_id: int, kind: str, payload: dict[str, Any], auto: bool = False
+    ) -> list[Event]:
+        """Dispatch one move after checking its payload's shape and types.
+
+        `auto`: the move is made for the player by the turn timer or a stand-in; the
+        record and the events say so, so that nobody reads it as the person's.
+        """
         if kind not in MOVES:
             raise invalid(f"unknown game action: {kind!r}")
         key = MOVES[kind]
@@ -82,16 +89,23 @@ class Game(GameState):
             raise invalid(f"{kind} takes exactly {{{key!r}: ...}}")
         value = payload[key]
         if kind == "propose_team":
-            return self.propose_team(player_id, check_ids(value, key))
+            return self.propose_team(player_id, check_ids(value, key), auto)
         if kind == "vote":
-            return self.vote(player_id, check_bool(value, key))
+            return self.vote(player_id, check_bool(value, key), auto)
         if kind == "play_quest":
-            return self.play_quest(player_id, check_bool(value, key))
+            return self.play_quest(player_id, check_bool(value, key), auto)
         if kind == "assassinate":
-            return self.assassinate(player_id, check_id(value, key))
-        return self.use_lady(player_id, check_id(value, key))
+            return self.assassinate(player_id, check_id(value, key), auto)
+        return self.use_lady(player_id, check_id(value, key), auto)
 
-    def propose_team(self, player_id: int, team: list[int]) -> list[Event]:
+    def abandon(self) -> list[Event]:
+        """End the game with no winner (the table voted to end it); every role revealed."""
+        if self.phase == "game_over":
+            raise not_allowed("the game is already over")
+        self.version += 1
+        return self._finish(None, "abandoned")
+
+    def propose_team(self, player_id: int, team: list[int], auto: bool = False) -> list[Event]:
         """Let the leader put a team to the vote."""
         team = check_ids(team, "players")
         self._expect("team_building", player_id, "propose a team")
@@ -104,6 +118,8 @@ class Game(GameState):
             raise invalid("the team may only name players of this game")
         self.team = team
         self.ballots = {}
+        self.auto_ballots = []
+        self.auto_proposal = auto
         self.votes = None
         self.phase = "voting"
         self.version += 1
@@ -112,23 +128,26 @@ class Game(GameState):
             "team": list(team),
             "quest": self.quest,
             "proposal": self.proposal,
+            "auto": auto,
         }
         return [Event("team_proposed", payload)]
 
-    def vote(self, player_id: int, approve: bool) -> list[Event]:
+    def vote(self, player_id: int, approve: bool, auto: bool = False) -> list[Event]:
         """Record one player's vote on the proposed team; resolve it after the last vote."""
         approve = check_bool(approve, "approve")
         self._expect("voting", player_id, "vote")
         if str(player_id) in self.ballots:
             raise not_allowed("you already voted on this team")
         self.ballots[str(player_id)] = approve
+        if auto:
+            self.auto_ballots.append(player_id)
         self.version += 1
-        events = [Event("vote_cast", {"player_id": player_id})]
+        events = [Event("vote_cast", {"player_id": player_id, "auto": auto})]
         if len(self.ballots) == len(self.players):
             events += self._resolve_vote()
         return events
 
-    def play_quest(self, player_id: int, success: bool) -> list[Event]:
+    def play_quest(self, player_id: int, success: bool, auto: bool = False) -> list[Event]:
         """Record one team member's quest card; resolve the quest after the last card."""
         success = check_bool(success, "success")
         self._expect("questing", player_id, "play a quest card")
@@ -139,6 +158,8 @@ class Game(GameState):
         if not success and self.alignment_of(player_id) == "good":
             raise not_allowed("good players can only play success")
         self.played.append(player_id)
+        if auto:
+            self.auto_played.append(player_id)
         self.fails += not success
         self.version += 1
         if len(self.played) < len(self.team or []):
@@ -146,7 +167,7 @@ class Game(GameState):
             return []
         return self._resolve_quest()
 
-    def use_lady(self, player_id: int, target: int) -> list[Event]:
+    def use_lady(self, player_id: int, target: int, auto: bool = False) -> list[Event]:
         """Let the Lady's holder examine a player, then hand her over to them."""
         target = check_id(target, "target")
         self._expect("lady", player_id, "use the Lady of the Lake")
@@ -157,17 +178,18 @@ class Game(GameState):
         if target in self.lady_ineligible:
             raise not_allowed("the Lady may only examine a player who never held her")
         seen = self.alignment_of(target)
-        self.lady_checks.append({"holder": player_id, "target": target, "alignment": seen})
+        check = {"holder": player_id, "target": target, "alignment": seen, "auto": auto}
+        self.lady_checks.append(check)
         self.lady_holder = target
         self.lady_ineligible.append(target)
         self.phase = "team_building"
         self.version += 1
         return [
-            Event("lady_used", {"holder": player_id, "target": target}),
+            Event("lady_used", {"holder": player_id, "target": target, "auto": auto}),
             Event("lady_result", {"target": target, "alignment": seen}, to=player_id),
         ]
 
-    def assassinate(self, player_id: int, target: int) -> list[Event]:
+    def assassinate(self, player_id: int, target: int, auto: bool = False) -> list[Event]:
         """Let the Assassin name Merlin's suspect and end the game."""
         target = check_id(target, "target")
         self._expect("assassination", player_id, "assassinate")
@@ -181,6 +203,7 @@ class Game(GameState):
             # Said without naming a role: the Assassin already sees who its teammates are.
             raise not_allowed("the Assassin may not name a player it knows to be evil")
         self.assassin_target = target
+        self.assassination_auto = auto
         self.version += 1
         if self.role_of(target) == "merlin":
             return self._finish("evil", "merlin_assassinated")
@@ -238,6 +261,7 @@ class Game(GameState):
         # A strict majority of all players: a tie rejects.
         approved = 2 * sum(votes.values()) > len(self.players)
         team = list(self.team or [])
+        auto = sorted(self.auto_ballots, key=self.players.index)
         self.proposals.append(
             {
                 "quest": self.quest,
@@ -246,6 +270,8 @@ class Game(GameState):
                 "team": team,
                 "votes": dict(votes),
                 "approved": approved,
+                "auto": auto,
+                "auto_proposal": self.auto_proposal,
             }
         )
         result = {
@@ -255,10 +281,14 @@ class Game(GameState):
             "proposal": self.proposal,
             "leader": self.leader,
             "team": team,
+            "auto": list(auto),
+            "auto_proposal": self.auto_proposal,
         }
         events = [Event("vote_result", result)]
         self.votes = votes
         self.ballots = {}
+        self.auto_ballots = []
+        self.auto_proposal = False
         # The leader moves on after every vote, approved or not.
         self.leader = self._next_leader()
         if approved:
@@ -280,11 +310,13 @@ class Game(GameState):
             "team": list(self.team or []),
             "fails": self.fails,
             "success": self.fails < self.fails_required()[self.quest - 1],
+            "auto": sorted(self.auto_played, key=self.players.index),
         }
         self.quest_results.append(result)
-        events = [Event("quest_result", dict(result))]
+        events = [Event("quest_result", copy.deepcopy(result))]
         self.team = None
         self.played = []
+        self.auto_played = []
         self.fails = 0
         successes = sum(1 for r in self.quest_results if r["success"])
         failures = len(self.quest_results) - successes
@@ -303,7 +335,7 @@ class Game(GameState):
             self.phase = "team_building"
         return events
 
-    def _finish(self, winner: str, reason: str) -> list[Event]:
+    def _finish(self, winner: str | None, reason: str) -> list[Event]:
         """End the game and reveal every role."""
         self.phase = "game_over"
         self.winner = winner
@@ -311,6 +343,7 @@ class Game(GameState):
         self.team = None
         self.played = []
         self.ballots = {}
+        self.auto_ballots, self.auto_played, self.auto_proposal = [], [], False
         payload = {
             "winner": winner,
             "reason": reason,

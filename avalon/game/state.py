@@ -20,6 +20,9 @@ from avalon.game.options import alignment
 from avalon.game.options import fails_required
 from avalon.game.options import not_allowed
 
+# Fields added after games were first stored: a stored game may lack them.
+ADDED_FIELDS = frozenset({"auto_proposal", "auto_ballots", "auto_played", "assassination_auto"})
+
 
 @dataclass
 class GameState:
@@ -48,6 +51,12 @@ class GameState:
     assassin_target: int | None = None
     winner: str | None = None
     reason: str | None = None
+    # Moves not made by the person (the turn timer or a stand-in), so nobody reads them
+    # as evidence: the proposal in progress, its votes, this quest's cards.
+    auto_proposal: bool = False
+    auto_ballots: list[int] = field(default_factory=list)
+    auto_played: list[int] = field(default_factory=list)
+    assassination_auto: bool = False
 
     # -- storage -------------------------------------------------------------------
 
@@ -57,10 +66,16 @@ class GameState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Rebuild a game from to_dict() output (as read back from JSON)."""
+        """Rebuild a game from to_dict() output (as read back from JSON).
+
+        A game stored by an earlier release lacks the fields added since, which take
+        their defaults; any other difference is refused.
+        """
         names = {f.name for f in fields(cls)}
-        if set(data) != names:
-            raise ValueError(f"not a stored game: keys differ by {sorted(set(data) ^ names)}")
+        unknown = set(data) - names
+        missing = {name for name in names - set(data) if name not in ADDED_FIELDS}
+        if unknown or missing:
+            raise ValueError(f"not a stored game: keys differ by {sorted(unknown | missing)}")
         return cls(**copy.deepcopy(data))
 
     # -- questions about the state -------------------------------------------------
@@ -170,7 +185,11 @@ class GameState:
                 "holder": self.lady_holder,
                 "ineligible": list(self.lady_ineligible),
                 "checks": [
-                    {"holder": check["holder"], "target": check["target"]}
+                    {
+                        "holder": check["holder"],
+                        "target": check["target"],
+                        "auto": check.get("auto", False),
+                    }
                     for check in self.lady_checks
                 ],
             }
@@ -187,7 +206,10 @@ class GameState:
             "leader": self.leader,
             "proposal": self.proposal,
             "team": list(self.team) if self.team is not None else None,
+            # The proposal on the table was made by the timer or a stand-in.
+            "auto_proposal": self.auto_proposal if self.team is not None else False,
             "voted": [pid for pid in self.players if str(pid) in self.ballots],
+            "auto_voted": list(self.auto_ballots),  # ballots so far cast for their seat
             "votes": dict(self.votes) if self.votes is not None else None,
             "quest_results": copy.deepcopy(self.quest_results),
             # Completed proposals only: a vote in progress is in `voted`, never here.
@@ -205,11 +227,12 @@ class GameState:
             view["assassination"] = self.assassination()
         return view
 
-    def assassination(self) -> dict[str, int] | None:
+    def assassination(self) -> dict[str, Any] | None:
         """Return who the Assassin named, once it happened (None for other endings)."""
         if self.assassin_target is None:
             return None
-        return {"assassin": self.assassin(), "target": self.assassin_target}
+        named = {"assassin": self.assassin(), "target": self.assassin_target}
+        return {**named, "auto": self.assassination_auto}
 
     def record(self) -> dict[str, Any]:
         """Return the full public record of a finished game."""

@@ -6,6 +6,7 @@ import pytest
 
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.names import name_key
+from avalon.protocol.names import same_name
 from avalon.protocol.validation import clean_chat_message
 from avalon.protocol.validation import clean_display_name
 
@@ -71,3 +72,32 @@ def test_chat_refuses_reordering_blank_and_stacked_text(text):
 def test_chat_keeps_emoji_sequences_and_accents():
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     assert clean_chat_message(f"gg {family} Zoë", 500) == f"gg {family} Zoë"
+
+
+@pytest.mark.parametrize(
+    ("name", "other"),
+    [
+        ("\u0397ana", "Hana"),  # Greek capital Eta, which looks like H (folded: eta, like n)
+        ("\u13bbANA", "hana"),  # Cherokee letter MI, which looks like H
+        ("\u0391LICE", "alice"),  # Greek capital Alpha
+        ("\u0392ob", "Bob"),  # Greek capital Beta
+        ("\u0397\u039b\u0399\u0391\u03a3", "\u03b7\u03bb\u03b9\u03b1\u03c2"),  # Greek, any case
+    ],
+)
+def test_capitals_of_other_scripts_are_compared_by_their_shape(name, other):
+    assert same_name(name, other)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["System", "SERVER", "Host", "h\u043est", "Alice (host)", "Ann [bot]", "Bob <you>",
+     "Bot 3", "bot", "B\u043et 12", "Eve (Gastgeberin)", "Moi (hôte)"],
+)  # fmt: skip
+def test_names_a_badge_or_a_system_line_could_be_mistaken_for_are_refused(name):
+    assert clean_display_name(name) is None
+
+
+def test_brackets_that_are_no_badge_are_welcome():
+    assert clean_display_name("Ann (Mum)") == "Ann (Mum)"
+    assert clean_display_name("Robot") == "Robot"
+    assert not same_name("Hana", "Nana")

@@ -1,13 +1,21 @@
 """Display names and chat text that cannot impersonate, hide or reorder what others see.
 
-Names are compared by a key: NFKC, case folding, combining marks removed, then the
-UTS #39 confusable skeleton (`disarm.skeleton_key`), so `Аlice` (Cyrillic А), `Ａlice`,
-`Alicé` and `Alice` with an invisible character all collide with `Alice`. Characters
-that draw nothing or change the direction of the text around them are refused outright.
+Names are compared by two keys built from the full Unicode confusables data (UTS #39,
+as the `disarm` library ships it), after NFKC and with combining marks removed; two
+names are the same when either key is. `name_key` folds case first, then takes the
+skeleton (`ALICE` and `alice`, `ΗΛΙΑΣ` and `ηλιας`); `shape_key` first replaces every
+capital letter of a script other than Latin by the skeleton of its own shape (Greek `Η`
+and Cherokee `Ꮋ` look like `H`, though folded they become `η` and `ꮋ`, which look like
+`n` and `h`). So `Аlice` (Cyrillic А), `Ηana` (Greek capital Eta), `ᎻANA` (Cherokee),
+`Ａlice`, `Alicé` and `Alice` with an invisible character collide with `Alice` and `Hana`.
+Characters that draw nothing or change the direction of the text around them are
+refused outright, and so are names the page's own badges or system lines could be
+mistaken for (`System`, `Alice (host)`, `Bot 3`).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import disarm
@@ -50,6 +58,32 @@ def too_many_marks(text: str) -> bool:
     return False
 
 
+# Names the page itself uses, for system lines and for computer players (Bot 1, ...).
+RESERVED_KEYS = frozenset({"system", "server", "host", "admin", "moderator", "avalon", "bot"})
+BOT_NAME = re.compile(r"bot\d*")  # a key of the bots' names, spaces removed
+# Words of the page's badges (every language it speaks): a name that carries one in
+# brackets, as `Alice (host)` or `Ann [bot]`, reads as a badge.
+BADGE_WORDS = frozenset(
+    {"host", "bot", "you", "me", "spectator", "watching", "offline", "away", "leader",
+     "standin", "system", "server", "admin", "mod", "moderator", "anfitrion", "anfitriona",
+     "tu", "espectador", "espectadora", "gastgeber", "gastgeberin", "du", "zuschauer",
+     "zuschauerin", "hote", "hôte", "vous", "anfitriao", "voce", "você", "ведущий", "вы",
+     "бот", "зритель"}
+)  # fmt: skip
+BRACKETED = re.compile(r"[(\[{<（［｛〈《「【](.*?)[)\]}>）］｝〉》」】]")
+
+
+def reserved_name(name: str) -> bool:
+    """Tell whether a name could be taken for a badge, a system line or a bot."""
+    for key in (name_key(name).replace(" ", ""), shape_key(name).replace(" ", "")):
+        if key in RESERVED_KEYS or BOT_NAME.fullmatch(key):
+            return True
+    for inner in BRACKETED.findall(unicodedata.normalize("NFKC", name)):
+        if name_key(inner).replace(" ", "").replace("-", "") in BADGE_WORDS:
+            return True
+    return False
+
+
 def acceptable_name(name: str) -> bool:
     """Tell whether a trimmed name may be shown at a table."""
     if not 1 <= len(name) <= NAME_MAX_LENGTH or too_many_marks(name):
@@ -65,18 +99,41 @@ def acceptable_name(name: str) -> bool:
         if category in MARKS and unicodedata.combining(char) == 0 and not emoji_style:
             return False
         previous = char
-    return name_key(name) != ""
+    return name_key(name) != "" and not reserved_name(name)
+
+
+def bare(name: str) -> str:
+    """A name after NFKC, without combining marks (`Alicé` is `Alice`)."""
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", name))
+    kept = "".join(char for char in decomposed if unicodedata.category(char) not in MARKS)
+    return unicodedata.normalize("NFC", kept)
 
 
 def name_key(name: str) -> str:
-    """The key under which names must be unique in a room (look-alikes share one)."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    bare = "".join(
-        char
-        for char in unicodedata.normalize("NFD", folded)
-        if unicodedata.category(char) not in MARKS
+    """The stored key under which names are unique in a room: case folded, then skeleton."""
+    return disarm.skeleton_key(bare(name).casefold())[:NAME_KEY_LENGTH]
+
+
+def shape_key(name: str) -> str:
+    """The second key: capitals of other scripts compared by the shape they are written in.
+
+    Folded first, Greek capital Eta (which looks like H) would become eta (like n).
+    """
+    shaped = "".join(
+        disarm.skeleton_key(char) if char.isupper() and not latin(char) else char
+        for char in bare(name)
     )
-    return disarm.skeleton_key(unicodedata.normalize("NFC", bare))[:NAME_KEY_LENGTH]
+    return disarm.skeleton_key(shaped.casefold())[:NAME_KEY_LENGTH]
+
+
+def same_name(name: str, other: str) -> bool:
+    """Tell whether two names would read as the same name at a table."""
+    return name_key(name) == name_key(other) or shape_key(name) == shape_key(other)
+
+
+def latin(char: str) -> bool:
+    """Tell whether a letter is Latin (ASCII included)."""
+    return char.isascii() or unicodedata.name(char, "").startswith("LATIN")
 
 
 def chat_problem(text: str) -> str | None:

@@ -40,6 +40,8 @@ SETTINGS: list[tuple[str, str, type, Any]] = [
     ("AVALON_BOT_DELAY", "BOT_DELAY", float, 2.0),
     ("AVALON_PROXY_HOPS", "PROXY_HOPS", int, 0),
     ("AVALON_METRICS_TOKEN", "METRICS_TOKEN", str, None),
+    ("AVALON_ABSENT_GRACE", "ABSENT_GRACE", float, 90.0),
+    ("AVALON_MAX_PAUSE", "MAX_PAUSE", float, 600.0),
     ("AVALON_ENV", "ENV", str, "development"),
 ]
 

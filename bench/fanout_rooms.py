@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxies
+
+
+def device() -> str:
+    """A browser's own id, as every client sends one with a create or a join."""
+    return uuid.uuid4().hex
 
 
 def http_json(url: str, body: dict) -> tuple[int, dict]:
@@ -32,14 +38,14 @@ HTTP_HINTS = {
 
 def create_room(base_url: str, clients: int, players: int) -> list[dict]:
     """Create a room, join players then spectators up to `clients`; return seats, host first."""
-    status, host = http_json(base_url + "/api/rooms", {"display_name": "p1"})
+    status, host = http_json(base_url + "/api/rooms", {"display_name": "p1", "device": device()})
     if status != 201:
         code = host.get("error", {}).get("code")
         raise SystemExit(f"POST /api/rooms answered {status} {code}: {HTTP_HINTS.get(code, '')}")
     seats = [host]
     for number in range(2, clients + 1):
         url = f"{base_url}/api/rooms/{host['code']}/join"
-        body = {"display_name": f"p{number}", "spectator": number > players}
+        body = {"display_name": f"p{number}", "spectator": number > players, "device": device()}
         status, seat = http_json(url, body)
         if status != 201:
             code = seat.get("error", {}).get("code")

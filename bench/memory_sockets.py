@@ -14,6 +14,7 @@ import resource
 import time
 import urllib.error
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -90,10 +91,14 @@ def open_fds(pid: int) -> int:
 
 def create_room(url: str, players: int, spectators: int) -> list[dict]:
     """A room with its host, players and spectators; return every seat."""
-    host = post(url + "/api/rooms", {"display_name": "p1"})
+    host = post(url + "/api/rooms", {"display_name": "p1", "device": uuid.uuid4().hex})
     seats = [host]
     for number in range(2, players + spectators + 1):
-        body = {"display_name": f"p{number}", "spectator": number > players}
+        body = {
+            "display_name": f"p{number}",
+            "spectator": number > players,
+            "device": uuid.uuid4().hex,
+        }
         seats.append(post(f"{url}/api/rooms/{host['code']}/join", body))
     return seats
 

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,11 @@ SECRET_KEY = "test-secret-key"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 LOG_FIELD = re.compile(r"\b([a-z_]+)=(\S+)")  # the key=value fields of our log lines
 LOG_PID = re.compile(r"\[(\d+)\]")  # the process id the log format puts in brackets
+
+
+def new_device() -> str:
+    """A browser's own random id, as the page keeps one."""
+    return uuid.uuid4().hex
 
 
 def free_port() -> int:
@@ -197,6 +203,10 @@ class ServerProcess:
         self, method: str, path: str, body: Any = None, raw: bytes | None = None
     ) -> tuple[int, Any]:
         """Send an HTTP request; return status and decoded JSON (or text)."""
+        if isinstance(body, dict) and "display_name" in body and "device" not in body:
+            # Every browser sends its own id with a create or join (PROTOCOL section 9);
+            # a test about a missing device sends raw bytes, or "device": None.
+            body = {**body, "device": new_device()}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         req = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:

@@ -115,6 +115,7 @@ def test_get_room_lists_players_and_online_flags(server):
                 "is_host": True,
                 "online": False,
                 "bot": False,
+                "offline_since": None,  # never connected: not an absent seat
             },
             {
                 "player_id": bob["player_id"],
@@ -122,6 +123,7 @@ def test_get_room_lists_players_and_online_flags(server):
                 "is_host": False,
                 "online": True,
                 "bot": False,
+                "offline_since": None,
             },
         ]
         assert room["locked"] is False and room["last_options"] is None

@@ -16,17 +16,21 @@ from tests.support import SECRET_KEY
 pytestmark = pytest.mark.timeout(30)
 
 
+ALICE = {"display_name": "Alice", "device": "device-alice"}  # as a browser sends it
+BOB = {"display_name": "Bob", "device": "device-bob"}
+
+
 def test_init_db_command_creates_the_schema(runner: FlaskCliRunner, client: FlaskClient):
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0 and "Database ready." in result.output
-    response = client.post("/api/rooms", json={"display_name": "Alice"})
+    response = client.post("/api/rooms", json=ALICE)
     assert response.status_code == 201
 
 
 def test_create_join_and_describe_a_room(client: FlaskClient):
-    host = client.post("/api/rooms", json={"display_name": "Alice"}).get_json()
+    host = client.post("/api/rooms", json=ALICE).get_json()
     assert host["is_host"] is True and len(host["code"]) == 5
-    guest = client.post(f"/api/rooms/{host['code'].lower()}/join", json={"display_name": "Bob"})
+    guest = client.post(f"/api/rooms/{host['code'].lower()}/join", json=BOB)
     assert guest.status_code == 201 and guest.get_json()["is_host"] is False
     room = client.get(f"/api/rooms/{host['code']}").get_json()
     assert [p["display_name"] for p in room["players"]] == ["Alice", "Bob"]
@@ -38,7 +42,9 @@ def test_create_join_and_describe_a_room(client: FlaskClient):
     [
         ("POST", "/api/rooms", None, 400, "bad_json"),
         ("POST", "/api/rooms", {"display_name": ""}, 400, "invalid_display_name"),
-        ("POST", "/api/rooms/ZZZZZ/join", {"display_name": "Bob"}, 404, "room_not_found"),
+        ("POST", "/api/rooms/ZZZZZ/join", BOB, 404, "room_not_found"),
+        ("POST", "/api/rooms", {"display_name": "Ann"}, 400, "invalid_device"),
+        ("POST", "/api/rooms", {"display_name": "Host"}, 400, "invalid_display_name"),
         ("GET", "/api/rooms/0", None, 404, "room_not_found"),
         ("GET", "/nowhere", None, 404, "not_found"),
         ("DELETE", "/api/rooms", None, 405, "method_not_allowed"),
@@ -103,7 +109,7 @@ def test_the_page_speaks_the_readers_language(client: FlaskClient, query, header
 
 
 def test_a_replay_page_of_an_unknown_game_is_a_404(client: FlaskClient):
-    code = client.post("/api/rooms", json={"display_name": "Alice"}).get_json()["code"]
+    code = client.post("/api/rooms", json=ALICE).get_json()["code"]
     for path in (f"/r/{code}/games/1", "/r/ZZZZZ/games/1", f"/r/{code}/games/99999999999"):
         response = client.get(path)
         assert response.status_code == 404

@@ -115,7 +115,7 @@ def test_look_alike_names_cannot_sit_beside_alice(server):
 def test_a_database_that_refuses_writes_is_said_so_and_blocks_nobody(make_server, tmp_path):
     database = tmp_path / "locked.db"
     server = make_server(DATABASE_URL=f"sqlite:///{database}")
-    host = server.create_room("Host")
+    host = server.create_room("Hostess")
     spectator = server.join(host["code"], "Watcher", spectator=True)
     client, _ = server.join_socket(host)
     watcher, _ = server.join_socket(spectator)

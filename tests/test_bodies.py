@@ -42,7 +42,7 @@ def post(sock: socket.socket, path: str, body: bytes, declared: int | None = Non
 
 def test_keep_alive_survives_read_bodies_and_ends_after_an_unread_one(server):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        body = json.dumps({"display_name": "Keeper"}).encode()
+        body = json.dumps({"display_name": "Keeper", "device": "d" * 22}).encode()
         for _ in range(3):  # one connection, three requests: the bodies were read
             post(sock, "/api/rooms", body)
             assert read_response(sock)[0] == 201

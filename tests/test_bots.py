@@ -4,12 +4,15 @@ restart too, through the same move path as people and from their own views."""
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
+import websocket
 
 from tests.support import ServerProcess
 from tests.support import WsClient
 from tests.test_game import assert_frame_keeps_secrets
+from tests.test_game import rules_part
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -103,32 +106,50 @@ def test_one_person_and_four_bots_play_a_whole_game(make_server):
         client.close()
 
 
-def start_bot_table(server: ServerProcess, bots: int) -> tuple[dict, WsClient]:
-    """A host who seats `bots` bots, steps back to watch, and starts the game."""
-    host = server.create_room("Watcher")
+def start_bot_table(server: ServerProcess, bots: int) -> tuple[dict, WsClient, dict]:
+    """A seated host with `bots` bots who starts the game: (host, socket, first view)."""
+    host = server.create_room("Seated")
     client, _ = server.join_socket(host)
     add_bots(client, bots)
-    assert act(client, "leave_seat", "watch")["event"] == "seat_left"
     reply = act(client, "start_game", "go", roles=["merlin", "assassin"])
     assert reply["type"] == "state", reply
-    return host, client
+    return host, client, reply["payload"]
 
 
-def test_five_bots_play_a_whole_game_for_a_spectator(make_server):
+def test_a_table_of_bots_alone_is_refused_and_watched_replays_open(make_server):
     server = make_server(**BOT_ENV)
-    host, client = start_bot_table(server, 5)
+    host = server.create_room("Watcher")
+    client, _ = server.join_socket(host)
     try:
-        final = play_until_over(client, None)
-        assert final["reason"] in (
-            "three_fails",
-            "five_rejections",
-            "merlin_assassinated",
-            "merlin_survived",
-        )
-        assert final["you"] is None  # the host watched
+        add_bots(client, 5)
+        assert act(client, "leave_seat", "watch")["event"] == "seat_left"
+        refused = act(client, "start_game", "go", roles=["merlin", "assassin"])
+        assert refused["event"] == "not_allowed" and "person" in refused["payload"]["message"]
+        assert act(client, "take_seat", "sit")["event"] == "seat_taken"
+    finally:
+        client.close()
+
+
+def test_bots_carry_on_after_a_restart(make_server):
+    server = make_server(AVALON_BOT_DELAY="0.4")
+    host, client, first = start_bot_table(server, 5)
+    me = host["player_id"]
+    rng = random.Random(me)
+    view = first
+    while view["version"] < 4:
+        move = my_move(view, me, rng)
+        if move is not None:
+            client.send({"type": move[0], "payload": move[1]})
+        view = client.recv_until(lambda m: m["type"] == "state" and m["event"] == "game")["payload"]
+    client.close()
+    server.restart()
+    client, again = server.join_socket(host)
+    try:
+        assert again["payload"]["game"]["phase"] != "game_over"
+        final = play_until_over(client, me, again["payload"]["game"])
+        assert final["version"] > again["payload"]["game"]["version"]
         status, record = server.request("GET", f"/api/rooms/{host['code']}/games/1")
         assert status == 200 and set(record["names"]) == {str(p) for p in final["players"]}
-        assert record["assassin_target"] == (final["assassination"] or {}).get("target")
         page = server.request("GET", f"/r/{host['code']}/games/1?lang=de")
         assert page[0] == 200 and '<html lang="de">' in page[1]
         assert server.request("GET", f"/r/{host['code']}/games/2")[0] == 404
@@ -136,24 +157,33 @@ def test_five_bots_play_a_whole_game_for_a_spectator(make_server):
         client.close()
 
 
-def test_bots_carry_on_after_a_restart(make_server):
-    server = make_server(AVALON_BOT_DELAY="0.4")
-    host, client = start_bot_table(server, 6)
-    client.recv_until(lambda m: m.get("event") == "game" and m["payload"]["version"] >= 4)
-    client.close()
-    server.restart()
-    client, first = server.join_socket(host)
+def test_a_table_whose_people_are_all_gone_stops_until_one_returns(make_server):
+    server = make_server(AVALON_BOT_DELAY="0.05", AVALON_ABSENT_GRACE="1")
+    host, client, first = start_bot_table(server, 4)
+    client.close()  # the only person goes: after the grace the bots stop too
+    time.sleep(2.5)
+    watcher = server.join(host["code"], "Onlooker", spectator=True)
+    looking, seen = server.join_socket(watcher)
     try:
-        assert first["payload"]["game"]["phase"] != "game_over"
-        final = play_until_over(client, None)
-        assert final["version"] > first["payload"]["game"]["version"]
+        still = seen["payload"]["game"]
+        with pytest.raises(websocket.WebSocketTimeoutException):  # nothing moves meanwhile
+            looking.recv_until(
+                lambda m: (
+                    m.get("event") == "game" and rules_part(m["payload"]) != rules_part(still)
+                ),
+                timeout=2,
+            )
+        client, again = server.join_socket(host)  # back: the game goes on
+        final = play_until_over(client, host["player_id"], again["payload"]["game"])
+        assert final["phase"] == "game_over"
     finally:
+        looking.close()
         client.close()
 
 
 def test_only_the_host_seats_bots_and_only_between_games(make_server):
     server = make_server(**BOT_ENV)
-    host = server.create_room("Host")
+    host = server.create_room("Hostess")
     guest = server.join(host["code"], "Guest")
     hosting, _ = server.join_socket(host)
     guesting, _ = server.join_socket(guest)

@@ -207,9 +207,9 @@ def test_megabyte_frame_and_concurrent_writes_arrive_intact(make_backend_server)
         thread.start()
     # Meanwhile the slow reader pings: the server's reader greenlet writes pongs while the
     # writer greenlet is in the middle of the megabyte frame.
-    for _ in range(20):
+    for _ in range(8):  # within the control frames' burst (realtime/frames.py)
         slow.ws.ping(b"p")
-        time.sleep(0.02)
+        time.sleep(0.05)
     time.sleep(1)  # let the server block on the full socket buffer mid-frame
     for thread in threads:
         thread.join(30)

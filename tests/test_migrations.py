@@ -97,12 +97,13 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
 
     assert (
         "Applied 0001_initial, 0002_table_between_games, 0003_retention_and_look_alikes, "
-        "0004_bots, 0005_one_chat_room_index, 0006_ids_never_reused."
+        "0004_bots, 0005_one_chat_room_index, 0006_ids_never_reused, "
+        "0007_absent_players_and_moderation."
         in flask_command(ROOT, empty_database, "db", "upgrade")
     )
     assert "Schema is current." in flask_command(ROOT, empty_database, "db", "upgrade")
     status = flask_command(ROOT, empty_database, "db", "status")
-    assert "0006_ids_never_reused: applied" in status and "pending" not in status
+    assert "0007_absent_players_and_moderation: applied" in status and "pending" not in status
     # The release's tables, adopted and upgraded, are the tables the models declare.
     assert table_schema(empty_database) == declared_schema(empty_database, tmp_path)
 

@@ -75,19 +75,22 @@ def move_and_see_it(table: Table, rng: random.Random) -> int:
     return table.views[player]["version"]
 
 
-def everything_arrives(table: Table, chat_ids: set[int], version: int) -> None:
-    """Read every socket until it holds every acknowledged chat id and the game's version.
+def everything_arrives(table: Table, chat: dict[int, str], version: int) -> None:
+    """Read every socket until it holds every acknowledged chat id it may read (`chat`: id
+    -> channel; a spectators' message only reaches spectators) and the game's version.
 
     What each socket received so far counts too (other reads may have taken it).
     """
     deadline = time.monotonic() + CATCH_UP_WITHIN
-    for client in table.clients.values():
+    for player_id, client in table.clients.items():
+        watching = table.seats[player_id].get("spectator", False)
+        wanted = {i for i, channel in chat.items() if channel == "all" or watching}
         seen: set[int] = set()
         newest = 0
         for message in list(client.received):
             seen |= chat_ids_in(message)
             newest = max(newest, game_version_in(message))
-        while not (chat_ids <= seen and newest >= version):
+        while not (wanted <= seen and newest >= version):
             message = client.recv(timeout=max(0.1, deadline - time.monotonic()))
             seen |= chat_ids_in(message)
             newest = max(newest, game_version_in(message))
@@ -99,6 +102,11 @@ def game_version_in(message: dict) -> int:
         return 0
     game = message["payload"] if message["event"] == "game" else message["payload"].get("game")
     return game["version"] if game else 0
+
+
+def acknowledge(acknowledged: dict[int, str], chat: dict) -> None:
+    """Note an acknowledged chat message and who may read it."""
+    acknowledged[chat["id"]] = chat.get("channel", "all")
 
 
 def chat_ids_in(message: dict) -> set[int]:
@@ -118,12 +126,13 @@ def test_nothing_acknowledged_is_lost_while_redis_is_down(make_server, own_redis
     rng = random.Random(7)
     try:
         table.start(lady_of_the_lake=False)
-        acknowledged = {chat_and_wait_for_echo(table.clients[table.host], "before")["id"]}
+        acknowledged: dict[int, str] = {}
+        acknowledge(acknowledged, chat_and_wait_for_echo(table.clients[table.host], "before"))
         own_redis.kill() if fault == "killed" else own_redis.pause()
         started = time.monotonic()
         version = 0
         for number, client in enumerate(table.clients.values()):
-            acknowledged.add(chat_and_wait_for_echo(client, f"during {number}")["id"])
+            acknowledge(acknowledged, chat_and_wait_for_echo(client, f"during {number}"))
             if number < 4:
                 version = move_and_see_it(table, rng)
         # The seat limit holds during the outage: one seat's flood gets its burst at most.
@@ -138,21 +147,21 @@ def test_nothing_acknowledged_is_lost_while_redis_is_down(make_server, own_redis
                 )
                 answers.append(message["event"])
                 if message["event"] == "chat":
-                    acknowledged.add(message["payload"]["id"])
+                    acknowledge(acknowledged, message["payload"])
         except Closed:
             pass  # closed with 1008 for too many refusals: the limit held
         assert answers.count("chat") <= 10 + 2, answers
         talkers = itertools.cycle(list(table.clients.values())[1:])
         while time.monotonic() - started < OUTAGE_SECONDS:  # the table goes on chatting
             text = f"still down {time.monotonic():.2f}"
-            acknowledged.add(chat_and_wait_for_echo(next(talkers), text)["id"])
+            acknowledge(acknowledged, chat_and_wait_for_echo(next(talkers), text))
             time.sleep(0.25)
         own_redis.start() if fault == "killed" else own_redis.resume()
         if flooder.close_code is not None:
             table.reconnect(table.host)
         everything_arrives(table, acknowledged, version)
         after = chat_and_wait_for_echo(table.clients[list(table.clients)[1]], "after")
-        everything_arrives(table, {after["id"]}, version)
+        everything_arrives(table, {after["id"]: "all"}, version)
     finally:
         table.close()
     log = server.log()

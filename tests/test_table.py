@@ -135,7 +135,7 @@ def test_return_to_lobby_and_a_changed_role_set(server):
 
 
 def test_a_kick_sticks_to_the_browser_under_any_name(server: ServerProcess):
-    host = server.create_room("Host")
+    host = server.create_room("Hostess")
     code = host["code"]
     troll = server.join(code, "Troll", device="troll-browser-1")
     host_socket, _ = server.join_socket(host)
@@ -158,8 +158,21 @@ def test_a_kick_sticks_to_the_browser_under_any_name(server: ServerProcess):
         spectator = {"display_name": "Watcher", "device": "troll-browser-1", "spectator": True}
         status, refused = server.request("POST", f"/api/rooms/{code}/join", spectator)
         assert (status, refused["error"]["code"]) == (409, "kicked")
-        # Another browser may still take the freed name.
-        assert server.join(code, "Troll", device="friend-browser-2")["display_name"] == "Troll"
+        # The removed name stays taken, whatever browser asks, and look-alikes with it ...
+        for name in ("Troll", "TROLL", "Тroll"):  # the last with a Cyrillic Т
+            body = {"display_name": name, "device": "friend-browser-2"}
+            status, taken = server.request("POST", f"/api/rooms/{code}/join", body)
+            assert (status, taken["error"]["code"]) == (409, "name_taken"), name
+        # ... until the host lifts the removal: then the name and the browser are welcome.
+        host_socket.send(
+            {"type": "action", "correlation_id": "u", "payload": {"action": "unban",
+                                                                 "display_name": "Troll"}}
+        )  # fmt: skip
+        unbanned = host_socket.recv_until(lambda m: m.get("correlation_id") == "u")
+        assert (
+            unbanned["event"] == "player_unbanned" and unbanned["payload"]["room"]["removed"] == []
+        )
+        assert server.join(code, "Troll", device="troll-browser-1")["display_name"] == "Troll"
         status, bad = server.request(
             "POST", f"/api/rooms/{code}/join", {"display_name": "X", "device": "no spaces!"}
         )
@@ -313,6 +326,7 @@ def test_the_assassin_may_not_name_a_visible_teammate(server, evil):
             table.sync(version + 1)
             over = table.view
             assert over["phase"] == "game_over" and over["reason"] == "merlin_survived"
-            assert over["assassination"] == {"assassin": assassin, "target": teammate}
+            named = {"assassin": assassin, "target": teammate, "auto": False}
+            assert over["assassination"] == named
     finally:
         table.close()

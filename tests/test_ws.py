@@ -195,7 +195,7 @@ def test_chat_times_are_stored_as_sqlite_text_like_every_other_time(make_server,
     """Chat is written by hand: its times must sort and compare like peewee's (retention)."""
     database = tmp_path / "times.db"
     server = make_server(DATABASE_URL=f"sqlite:///{database}")
-    seat = server.create_room("Host")
+    seat = server.create_room("Hostess")
     client, _ = server.join_socket(seat)
     try:
         client.chat("a time to keep")

@@ -108,6 +108,7 @@ class Connection:
         "opened_at",
         "chat_seen",
         "chat_mark",
+        "spectator",
     )
 
     def __init__(
@@ -149,6 +150,7 @@ class Connection:
         # may have stopped reaching it (a Redis outage): the catch-up resends from there.
         self.chat_seen = 0
         self.chat_mark: int | None = None
+        self.spectator = False  # a spectator's chat may reach spectators only (services/chat)
 
     def mark_chat(self) -> None:
         """Remember what chat this socket surely has, unless an earlier mark stands."""

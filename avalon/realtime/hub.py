@@ -38,6 +38,7 @@ class Delivery:
     reply_to: int | None = None  # this player's copy carries correlation_id
     correlation_id: str | None = None
     chat_id: int | None = None  # a chat message's id: each recipient notes the newest seen
+    only: list[int] | None = None  # only these players (spectators' chat during a game)
 
     def reply_data(self) -> bytes:
         """The envelope with correlation_id added, for the player being answered."""
@@ -114,6 +115,8 @@ def deliver(delivery: Delivery) -> None:
         if delivery.to is not None:
             target = members.get(delivery.to)
             targets = [target] if target is not None else []
+        elif delivery.only is not None:
+            targets = [members[pid] for pid in delivery.only if pid in members]
         else:
             targets = list(members.values())
     if not targets:

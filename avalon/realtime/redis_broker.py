@@ -127,7 +127,7 @@ class RedisBroker:
 
     def publish(self, delivery: Delivery) -> None:
         """Queue a message for the room's channel; never waits on Redis."""
-        header: dict[str, Any] = {"to": delivery.to, "x": delivery.exclude}
+        header: dict[str, Any] = {"to": delivery.to, "x": delivery.exclude, "o": delivery.only}
         header.update(r=delivery.reply_to, c=delivery.correlation_id, k=delivery.chat_id)
         self._queue(delivery.room, header, delivery.data)
 
@@ -198,7 +198,7 @@ class RedisBroker:
                 gevent.spawn(self.on_catch_up, room, header["catchup"])
         else:
             delivery = Delivery(room, data, header["to"], header["x"], header["r"], header["c"])
-            delivery.chat_id = header.get("k")
+            delivery.chat_id, delivery.only = header.get("k"), header.get("o")
             hub.deliver(delivery)
 
     # Outages

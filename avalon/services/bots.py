@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 
 from flask import current_app
 
@@ -21,6 +22,7 @@ from avalon.protocol import codes
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.names import name_key
 from avalon.services import games
+from avalon.services import table_state
 from avalon.services import turns
 from avalon.services.lobby import BETWEEN_GAMES
 from avalon.services.lobby import announce_room
@@ -77,25 +79,36 @@ def remove_bot(room_id: int, host_id: int, target: object, correlation_id: str |
 
 
 def move_bots(record_id: int) -> None:
-    """Make one due bot move for a game, through the same path as a person's move."""
+    """Make one due computer move for a game (a bot's, or a stand-in's for an absent seat),
+    through the same path as a person's move, from that seat's own view.
+
+    A game whose seated people are all gone stops here: it waits for someone to return
+    (and its room expires like any other).
+    """
     with db.unit():
         record = GameRecord.get_or_none(GameRecord.id == record_id)
     if record is None or record.bot_due is None or record.bot_due > utcnow():
         return
     game = games.load(record)
-    for bot in [player for player in game.awaited() if player in turns.bots_of(record)]:
-        move = decide(game.view(bot), _rng)  # the bot's own view: nothing hidden from it
-        if move is None:
-            continue
-        kind, payload = move
-        try:
-            games.move(record.room_id, bot, kind, payload, None)
-            return
-        except ProtocolError as err:
-            log.info(
-                "event=bot_move_refused room_id=%s bot=%s code=%s", record.room_id, bot, err.code
-            )
-    with db.write():  # nothing a bot can do: stop looking at this game until it changes
+    grace = float(current_app.config["ABSENT_GRACE"])
+    if not table_state.humans_gone(game, record, grace, time.time()):
+        bots, stand_ins = set(turns.bots_of(record)), set(table_state.stand_ins_of(record))
+        for player in [p for p in game.awaited() if p in bots | stand_ins]:
+            move = decide(game.view(player), _rng)  # the seat's own view: nothing hidden
+            if move is None:
+                continue
+            kind, payload = move
+            try:
+                games.move(record.room_id, player, kind, payload, None, auto=player in stand_ins)
+                return
+            except ProtocolError as err:
+                log.info(
+                    "event=bot_move_refused room_id=%s bot=%s code=%s",
+                    record.room_id,
+                    player,
+                    err.code,
+                )
+    with db.write():  # nothing to do now: stop looking at this game until it changes
         GameRecord.update(bot_due=None).where(
             (GameRecord.id == record.id) & (GameRecord.version == record.version)
         ).execute()

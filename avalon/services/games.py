@@ -11,6 +11,10 @@ import copy
 import json
 import logging
 import random
+from datetime import UTC
+from datetime import datetime
+
+from flask import current_app
 
 from avalon.game.options import SPECIAL_ROLES
 from avalon.game.options import Event
@@ -20,6 +24,7 @@ from avalon.protocol import codes
 from avalon.protocol import envelopes
 from avalon.protocol.errors import ProtocolError
 from avalon.services import context
+from avalon.services import table_state
 from avalon.services import turns
 from avalon.services.rooms import require_host
 from avalon.services.views import seated_views
@@ -60,7 +65,7 @@ def view_for(room: Room, player: RoomPlayer) -> dict | None:
     if record is None:
         return None
     game = load(record)
-    views = seated_views(game, turns.timer_view(game, record))
+    views = seated_views(game, table_state.table_parts(game, record))
     return views[player.id] if not player.spectator and player.id in views else views[None]
 
 
@@ -95,7 +100,8 @@ def record_of(room_id: int, number: int) -> dict | None:
             for member in RoomPlayer.select().where(RoomPlayer.id.in_(game_record["players"]))  # type: ignore[attr-defined]
         }
     bots = turns.bots_of(record)
-    return {**game_record, "names": names, "options": options_of(record), "bots": bots}
+    extra = {"names": names, "options": options_of(record), "bots": bots}
+    return {**game_record, **extra, "log": table_state.log_of(record)}
 
 
 def start(room_id: int, host_id: int, options: dict, correlation_id: str | None) -> None:
@@ -113,6 +119,8 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
         members = [member for member in active_players(room_id) if not member.spectator]
         seated = [member.id for member in members]
         bots = [member.id for member in members if member.bot]
+        if len(bots) == len(seated):
+            raise ProtocolError(codes.NOT_ALLOWED, "a game needs at least one person at the table")
         previous = latest(room_id)
         if not options and previous is not None:
             options = options_of(previous)  # "play again" keeps the last game's setup
@@ -139,7 +147,7 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
             options=json.dumps({**options, "random_seats": random_seats}),
             bots=json.dumps(bots),
         )
-        record.bot_due = turns.bot_due(game, record)
+        record.bot_due = turns.bot_due(game, set(bots))
         for column, value in turns.next_turn(game, record).items():
             setattr(record, column, value)
         game.game_id = record.id
@@ -166,9 +174,17 @@ def options_of(record: GameRecord) -> dict:
 
 
 def move(
-    room_id: int, player_id: int, kind: str, payload: dict, correlation_id: str | None
+    room_id: int,
+    player_id: int,
+    kind: str,
+    payload: dict,
+    correlation_id: str | None,
+    auto: bool = False,
 ) -> None:
-    """Apply one player's move in a short transaction, then tell the room."""
+    """Apply one player's move in a short transaction, then tell the room.
+
+    `auto`: a stand-in moves for the player (marked in the record and the events).
+    """
     dry_run(room_id, player_id, kind, payload)
     for _ in range(MOVE_ATTEMPTS):
         with db.write():
@@ -177,7 +193,7 @@ def move(
                 raise ProtocolError(codes.NOT_ALLOWED, "no game is in progress")
             game = load(record)
             try:
-                events = game.apply(player_id, kind, payload)
+                events = game.apply(player_id, kind, payload, auto)
             except RuleError as err:
                 raise ProtocolError(err.code, err.message) from None
             if not save(record, game):
@@ -201,9 +217,20 @@ def dry_run(room_id: int, player_id: int, kind: str, payload: dict) -> None:
 
 
 def save(record: GameRecord, game: Game, timer: dict | None = None) -> bool:
-    """Write the new state (and the next turn's timer) unless someone changed it meanwhile."""
+    """Write the new state (and the next turn's timer) unless someone changed it meanwhile.
+
+    The table's own columns (absent seats, stand-ins, the end vote, the log) are written
+    as the record holds them: callers change them on the record first.
+    """
     columns = turns.next_turn(game, record) if timer is None else dict(timer)
-    columns["bot_due"] = turns.bot_due(game, record)
+    columns["bot_due"] = turns.bot_due(game, table_state.movers_of(record))
+    grace = float(current_app.config["ABSENT_GRACE"])
+    due = table_state.absent_due(game, record, grace)
+    columns["absent_due"] = None if due is None else from_epoch(due)
+    columns["stand_ins"], columns["log"] = record.stand_ins, record.log
+    if game.phase == "game_over":
+        table_state.set_end_vote(record, None)
+    columns["end_vote"] = record.end_vote
     updated = (
         GameRecord.update(
             state=json.dumps(game.to_dict()), version=game.version, phase=game.phase, **columns
@@ -217,6 +244,11 @@ def save(record: GameRecord, game: Game, timer: dict | None = None) -> bool:
         setattr(record, column, value)  # announce() reads the timer from the record
     record.version = game.version
     return True
+
+
+def from_epoch(moment: float) -> datetime:
+    """A stored (naive UTC) datetime from epoch seconds."""
+    return datetime.fromtimestamp(moment, UTC).replace(tzinfo=None)
 
 
 def finish_room(room_id: int, game: Game) -> str:
@@ -243,9 +275,11 @@ def announce(
         context.publish(room_code, envelopes.event(event.name, event.payload), to=event.to)
     with db.unit():
         members = queries.members(room_id)
-    views = seated_views(game, turns.timer_view(game, record))
+    views = seated_views(game, table_state.table_parts(game, record))
     spectator_view = envelopes.to_bytes(envelopes.state("game", views[None]))
     for member in members:
+        if member.kicked:
+            continue
         if member.spectator or member.id not in game.players:
             data = spectator_view
         else:

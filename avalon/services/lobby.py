@@ -7,6 +7,7 @@ lobby from it.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from avalon.game.options import MAX_PLAYERS
@@ -14,7 +15,10 @@ from avalon.protocol import codes
 from avalon.protocol import envelopes
 from avalon.protocol.codes import CloseCode
 from avalon.protocol.errors import ProtocolError
+from avalon.realtime import hub
+from avalon.services import absence
 from avalon.services import context
+from avalon.services.games import START_OPTIONS
 from avalon.services.rooms import announce_host
 from avalon.services.rooms import heir_of
 from avalon.services.rooms import require_host
@@ -27,6 +31,7 @@ from avalon.store.queries import active_players
 log = logging.getLogger(__name__)
 
 BETWEEN_GAMES = ("lobby", "finished")  # room statuses in which seats may change
+SPECTATOR_CHAT = ("all", "spectators")  # who reads a spectator's chat during a game
 
 
 def announce_room(
@@ -66,6 +71,7 @@ def take_seat(room_id: int, player_id: int, correlation_id: str | None) -> None:
             raise ProtocolError(codes.NOT_ALLOWED, f"all {MAX_PLAYERS} seats are taken")
         member.spectator = False
         member.save()
+    note_spectator(room.code, player_id, False)
     announce_room(room, "seat_taken", member, player_id, correlation_id)
 
 
@@ -79,7 +85,15 @@ def leave_seat(room_id: int, player_id: int, correlation_id: str | None) -> None
             raise ProtocolError(codes.NOT_ALLOWED, "seats change only between games")
         member.spectator = True
         member.save()
+    note_spectator(room.code, player_id, True)
     announce_room(room, "seat_left", member, player_id, correlation_id)
+
+
+def note_spectator(room_code: str, player_id: int, spectator: bool) -> None:
+    """Tell the member's socket here (the one that asked) whether it now watches."""
+    conn = hub.local_connection(room_code, player_id)
+    if conn is not None:
+        conn.spectator = spectator
 
 
 def leave_room(room_id: int, player_id: int, correlation_id: str | None) -> None:
@@ -100,6 +114,35 @@ def leave_room(room_id: int, player_id: int, correlation_id: str | None) -> None
     if heir is not None:
         announce_host(room, player_id, heir)
     context.broker().close_player(room.code, player_id, CloseCode.NORMAL, "you left the room")
+    if room.status == "in_game":  # the seat plays on: a stand-in takes it at once
+        absence.player_offline(room_id, player_id, left=True)
+
+
+def spectator_chat(room_id: int, host_id: int, to: object, correlation_id: str | None) -> None:
+    """The host chooses who reads spectators' chat during a game: spectators, or everyone."""
+    if to not in SPECTATOR_CHAT:
+        raise ProtocolError(codes.INVALID_PAYLOAD, 'to must be "all" or "spectators"')
+    require_host(room_id, host_id, "open the spectators' chat")
+    with db.write():
+        room, member = _room_and_member(room_id, host_id)
+        room.spectator_chat = to
+        room.save()
+    announce_room(room, "spectator_chat", member, host_id, correlation_id)
+
+
+def setup(room_id: int, host_id: int, options: object, correlation_id: str | None) -> None:
+    """The host shares the setup being chosen, so that everyone sees it take shape."""
+    if not isinstance(options, dict) or not set(options) <= START_OPTIONS:
+        allowed = ", ".join(sorted(START_OPTIONS))
+        raise ProtocolError(codes.INVALID_PAYLOAD, f"options must be an object of {allowed}")
+    require_host(room_id, host_id, "choose the setup")
+    with db.write():
+        room, member = _room_and_member(room_id, host_id)
+        if room.status not in BETWEEN_GAMES:
+            raise ProtocolError(codes.NOT_ALLOWED, "the setup changes only between games")
+        room.draft_options = json.dumps(options, separators=(",", ":"))
+        room.save()
+    announce_room(room, "setup_changed", member, host_id, correlation_id)
 
 
 def lock_room(room_id: int, host_id: int, locked: object, correlation_id: str | None) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
+from datetime import UTC
+from datetime import datetime
 
 import gevent
 from flask import current_app
@@ -17,6 +20,7 @@ from avalon.protocol.codes import CloseCode
 from avalon.protocol.errors import ApiError
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.names import name_key
+from avalon.protocol.names import same_name
 from avalon.protocol.validation import CODE_ALPHABET
 from avalon.protocol.validation import CODE_LENGTH
 from avalon.services import context
@@ -25,6 +29,7 @@ from avalon.store import queries
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.store.models import touch_rooms
+from avalon.store.models import utcnow
 
 log = logging.getLogger(__name__)
 CODE_ATTEMPTS = 20  # new codes tried before giving up (the space holds 28 million)
@@ -73,12 +78,14 @@ def join_room(
             if device is not None and is_barred(room.id, device):
                 raise ApiError("kicked", "the host removed you from this room", 409)
             members = queries.active_players(room.id)
-            same_name = [m for m in members if m.name_key == name_key(display_name)]
-            if same_name and device is not None and same_name[0].device == device:
-                return room, same_name[0]  # the same browser back: its seat, a fresh token
+            same = [m for m in members if same_name(m.display_name, display_name)]
+            if same and device is not None and same[0].device == device:
+                return room, same[0]  # the same browser back: its seat, a fresh token
             if room.locked:
                 raise ApiError("room_locked", "the host has locked this room", 409)
-            if same_name:
+            removed = [m.display_name for m in queries.members(room.id) if m.kicked]
+            if same or any(same_name(name, display_name) for name in removed):
+                # A removed member's name stays theirs: nobody else takes it up.
                 raise ApiError("name_taken", "that name is taken in this room", 409)
             seated = sum(not member.spectator for member in members)
             most = current_app.config["MAX_SPECTATORS"]
@@ -120,23 +127,65 @@ def room_payload(room: Room, online: set[int]) -> dict:
         last_options = queries.last_options(room.id)
 
     def describe(member: queries.Member) -> dict:
+        here = member.bot or member.id in online
+        away = None if here or member.offline_since is None else epoch(member.offline_since)
         return {
             "player_id": member.id,
             "display_name": member.display_name,
             "is_host": member.id == room.host_id,
-            "online": member.bot or member.id in online,
+            "online": here,
             "bot": member.bot,
+            "offline_since": away,  # epoch seconds (a seat the host may hand to a stand-in)
         }
 
+    present = [member for member in members if not member.kicked]
     return {
         "code": room.code,
         "status": room.status,
         "locked": room.locked,
-        # The setup of the last game (play again reuses it), for everyone to read.
+        # The setup of the last game (play again reuses it), for everyone to read, and
+        # the one the host is choosing now.
         "last_options": last_options,
-        "players": [describe(member) for member in members if not member.spectator],
-        "spectators": [describe(member) for member in members if member.spectator],
+        "draft_options": json.loads(room.draft_options) if room.draft_options else None,
+        "spectator_chat": room.spectator_chat,
+        "players": [describe(member) for member in present if not member.spectator],
+        "spectators": [describe(member) for member in present if member.spectator],
+        # Whom the host removed: their names stay taken until the host lifts it (unban).
+        "removed": [
+            {"display_name": member.display_name, "removed_at": epoch(member.kicked_at)}
+            for member in members
+            if member.kicked and member.kicked_at is not None
+        ],
     }
+
+
+def epoch(moment: datetime) -> float:
+    """Epoch seconds of a stored (naive UTC) datetime."""
+    return round(moment.replace(tzinfo=UTC).timestamp(), 3)
+
+
+def unban(room_id: int, host_id: int, display_name: object, correlation_id: str | None) -> None:
+    """The host lets a removed member's browser back in and frees the name."""
+    if not isinstance(display_name, str):
+        raise ProtocolError(codes.INVALID_PAYLOAD, "display_name must be a removed member's name")
+    require_host(room_id, host_id, "let removed members back in")
+    with db.write():
+        room = db.locked(Room.select().where(Room.id == room_id)).get()
+        removed = RoomPlayer.select().where((RoomPlayer.room == room_id) & RoomPlayer.kicked)
+        lifted = [member for member in removed if member.display_name == display_name.strip()]
+        if not lifted:
+            raise ProtocolError(codes.INVALID_PAYLOAD, "nobody of that name was removed")
+        for member in lifted:
+            member.kicked, member.left, member.name_key = False, True, None
+            member.save()
+    online = context.broker().online(room.code)
+    payload = {"display_name": lifted[0].display_name, "room": room_payload(room, online)}
+    context.publish(
+        room.code,
+        envelopes.event("player_unbanned", payload),
+        reply_to=host_id,
+        correlation_id=correlation_id,
+    )
 
 
 def require_host(room_id: int, player_id: int, what: str) -> None:
@@ -172,7 +221,7 @@ def kick(room_id: int, host_id: int, target_id: object, correlation_id: str | No
         if room.status == "in_game" and not target.spectator:
             raise ProtocolError(codes.NOT_ALLOWED, "players can only be removed between games")
         target.kicked = True  # with its device: that browser cannot join this room again
-        target.name_key = None  # the name is free again
+        target.kicked_at = utcnow()  # its name stays taken in this room (until unban)
         target.save()
     payload = {"player_id": target.id, "display_name": target.display_name}
     context.publish(

@@ -35,7 +35,7 @@ def room_state(room_id: int, player_id: int, since: int | None) -> dict:
                 "spectator": player.spectator,
             },
             "room": rooms.room_payload(room, context.broker().online(room.code)),
-            "chat": chat.history(room.id, since),
+            "chat": chat.history(room.id, since, player.spectator),
             "game": games.view_for(room, player),
             "server_time": time.time(),
         },

@@ -5,15 +5,22 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import time
+from datetime import timedelta
 from typing import Any
 from typing import cast
+
+from flask import current_app
 
 from avalon.game.options import Event
 from avalon.game.options import RuleError
 from avalon.ops import beat
 from avalon.realtime import hub
+from avalon.services import absence
 from avalon.services import context
+from avalon.services import endings
 from avalon.services import games
+from avalon.services import table_state
 from avalon.store import db
 from avalon.store.models import GameRecord
 from avalon.store.models import Room
@@ -26,19 +33,26 @@ _rng = random.SystemRandom()  # the timer's choices (team, Lady, Assassin) are n
 
 
 def move_for_absent(record_id: int) -> None:
-    """Make the timer's move (never a gamble) for everyone the game awaits past its deadline."""
+    """Make the timer's move (never a gamble) for everyone the game awaits past its deadline.
+
+    Each move is marked as the timer's. A game whose seated people are all gone stops.
+    """
     with db.write():
         record = GameRecord.get_or_none(GameRecord.id == record_id)
         if record is None or record.deadline is None or record.deadline > utcnow():
             return  # someone moved or the host paused meanwhile: the deadline moved on
         game = games.load(record)
+        grace = float(current_app.config["ABSENT_GRACE"])
+        if table_state.humans_gone(game, record, grace, time.time()):
+            GameRecord.update(deadline=None).where(GameRecord.id == record.id).execute()
+            return
         events: list[Event] = []
         for player_id in game.awaited():
             if game.phase == "game_over":
                 break
             try:
                 kind, payload = game.timeout_move(player_id, _rng)
-                events += game.apply(player_id, kind, payload)
+                events += game.apply(player_id, kind, payload, auto=True)
             except RuleError:
                 continue  # the phase moved on within this loop
         if not games.save(record, game):
@@ -48,7 +62,7 @@ def move_for_absent(record_id: int) -> None:
     games.announce(room_code, record.room_id, game, record, events, None, None)
 
 
-def due_games(column: Any) -> list[int]:
+def due_games(column: Any, earlier: float = 0.0) -> list[int]:
     """Games whose `column` (a due time) has passed, that this worker may move.
 
     In-process delivery reaches only this worker's sockets: without Redis, only rooms
@@ -62,7 +76,8 @@ def due_games(column: Any) -> list[int]:
     if not everywhere and not hub.local_rooms():
         return []
     with db.unit():
-        cursor = db.database.execute_sql(due_sql(column.column_name), (utcnow(),))
+        before = utcnow() - timedelta(seconds=earlier)  # due `earlier` seconds after the time
+        cursor = db.database.execute_sql(due_sql(column.column_name), (before,))
         due = cast(list[tuple[int, str]], cursor.fetchall())  # (game id, room code)
     if not due or everywhere:
         return [record_id for record_id, _ in due]
@@ -87,11 +102,16 @@ def _due_sql(column: str, param: str) -> str:
 
 
 def sweep_timers() -> None:
-    """Forever: find games past their deadline and move for the absent players."""
+    """Forever: moves past their deadline, absent seats past their grace, long pauses."""
+    most = float(current_app.config["MAX_PAUSE"])
     while True:
         beat.sleep_to_next(TIMER_SWEEP_SECONDS)
         try:
             for record_id in due_games(GameRecord.deadline):
                 move_for_absent(record_id)
+            for record_id in due_games(GameRecord.absent_due):
+                absence.stand_in_due(record_id)
+            for record_id in due_games(GameRecord.paused_at, earlier=most):
+                endings.end_long_pause(record_id)
         except Exception:
             log.exception("event=timer_sweep_failed")

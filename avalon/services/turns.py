@@ -43,24 +43,25 @@ def next_turn(game: Game, record: GameRecord) -> dict:
     """The timer columns after a move: a fresh turn, still paused if the host paused it."""
     length = turn_length(game, record.turn_seconds)
     if length is None:
-        return {"deadline": None, "paused_left": None}
+        return {"deadline": None, "paused_left": None, "paused_at": None}
     if record.paused_left is not None:
         return {"deadline": None, "paused_left": length}
     return {"deadline": utcnow() + timedelta(seconds=length), "paused_left": None}
 
 
 def pause(record: GameRecord) -> dict:
-    """The timer columns of a paused turn: the time it had left, no deadline."""
+    """The timer columns of a paused turn: the time it had left, no deadline, since when."""
     left = 0.0
     if record.deadline is not None:
         left = max(0.0, (record.deadline - utcnow()).total_seconds())
-    return {"deadline": None, "paused_left": left}
+    return {"deadline": None, "paused_left": left, "paused_at": utcnow(), "unpause_votes": None}
 
 
 def resume(record: GameRecord) -> dict:
     """The timer columns of a resumed turn: the time it had left, from now."""
     left = record.paused_left or 0.0
-    return {"deadline": utcnow() + timedelta(seconds=left), "paused_left": None}
+    deadline = utcnow() + timedelta(seconds=left)
+    return {"deadline": deadline, "paused_left": None, "paused_at": None, "unpause_votes": None}
 
 
 def epoch(moment: datetime) -> float:
@@ -74,11 +75,15 @@ def timer_view(game: Game, record: GameRecord) -> dict | None:
     if length is None:
         return None
     paused = record.paused_left is not None
+    resumes_at = None
+    if paused and record.paused_at is not None:
+        resumes_at = epoch(record.paused_at) + float(current_app.config["MAX_PAUSE"])
     return {
         "seconds": length,
         "deadline": None if paused or record.deadline is None else epoch(record.deadline),
         "paused": paused,
         "remaining": record.paused_left if paused else None,
+        "resumes_at": resumes_at,  # a pause ends by itself (AVALON_MAX_PAUSE)
     }
 
 
@@ -87,9 +92,9 @@ def bots_of(record: GameRecord) -> list[int]:
     return list(json.loads(record.bots)) if record.bots else []
 
 
-def bot_due(game: Game, record: GameRecord) -> datetime | None:
-    """When the next bot move is due (None: the game awaits no bot)."""
-    if game.phase == "game_over" or not set(game.awaited()) & set(bots_of(record)):
+def bot_due(game: Game, movers: set[int]) -> datetime | None:
+    """When the next computer move is due (None: the game awaits no bot or stand-in)."""
+    if game.phase == "game_over" or not set(game.awaited()) & movers:
         return None
     delay = float(current_app.config["BOT_DELAY"])
     return utcnow() + timedelta(seconds=delay * _rng.uniform(0.5, 1.5))

@@ -15,10 +15,11 @@ from avalon.game.rules import Game
 SECRET_PARTS = ("you", "lady_results")  # the parts of a view that differ between players
 
 
-def member_view(game: Game, timer: dict | None, player_id: int | None) -> dict:
-    """A member's view with the turn timer; spectators and members not seated get one view."""
+def member_view(game: Game, parts: dict, player_id: int | None) -> dict:
+    """A member's view with the table's public parts (the turn timer, stand-ins, the end
+    vote, the log); spectators and members not seated get one view."""
     view = game.view(player_id if player_id in game.players else None)
-    view["timer"] = timer
+    view.update(parts)
     view["pad"] = ""
     return view
 
@@ -28,12 +29,12 @@ def secret_size(view: dict) -> int:
     return sum(len(json.dumps(view[part], separators=(",", ":"))) for part in SECRET_PARTS)
 
 
-def seated_views(game: Game, timer: dict | None) -> dict[int | None, dict]:
+def seated_views(game: Game, parts: dict) -> dict[int | None, dict]:
     """Every seated player's view, padded to one size, and the spectators' (key None)."""
-    views: dict[int | None, dict] = {pid: member_view(game, timer, pid) for pid in game.players}
+    views: dict[int | None, dict] = {pid: member_view(game, parts, pid) for pid in game.players}
     sizes = {pid: secret_size(view) for pid, view in views.items()}
     largest = max(sizes.values())
     for pid, view in views.items():
         view["pad"] = " " * (largest - sizes[pid])
-    views[None] = member_view(game, timer, None)
+    views[None] = member_view(game, parts, None)
     return views

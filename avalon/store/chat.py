@@ -28,7 +28,9 @@ MAX_BATCH = 200  # messages stored by one statement at most
 STORE_TIMEOUT = 10.0  # seconds a handler waits for its message to be stored (expire())
 RECENT_CHAT = 50  # chat messages in the first state frame
 MAX_CHAT_SINCE = 500  # chat messages sent at most for a since= reconnect
-CHAT_COLUMNS = ("room", "player", "message", "sent_at")  # the order of the INSERT's values
+# The order of the INSERT's values.
+CHAT_COLUMNS = ("room", "player", "message", "sent_at", "channel")
+ALL, SPECTATORS = "all", "spectators"  # who reads a message: everyone, or spectators only
 DIRECT_GAP = 0.005  # seconds without a store after which a handler stores its own message
 BATCH_LINGER = 0.003  # seconds a busy worker's writer lets messages gather before storing
 TOUCH_EVERY = 60.0  # seconds between two marks of a chatting room as active (retention)
@@ -56,21 +58,24 @@ class ChatWriter:
         self.last_store = 0.0  # when the last statement finished (monotonic)
         self.linger = False  # the last batch held several messages: let the next gather
 
-    def store(self, room_id: int, player_id: int, display_name: str, text: str) -> dict:
+    def store(
+        self, room_id: int, player_id: int, display_name: str, text: str, channel: str = ALL
+    ) -> dict:
         """Store one chat message and return its payload (with its id)."""
         quiet = time.monotonic() - self.last_store >= DIRECT_GAP and self.pending.empty()
         if quiet and self.lock.acquire(blocking=False):
             try:
                 sent_at = utcnow()
-                (message_id,) = self._write([(room_id, player_id, display_name, text)], sent_at)
+                row = (room_id, player_id, display_name, text, channel)
+                (message_id,) = self._write([row], sent_at)
                 self.linger = False  # quiet again
             finally:
                 self.lock.release()
                 if not self.pending.empty():
                     self._wake()
-            return chat_payload(message_id, player_id, display_name, text, sent_at)
+            return chat_payload(message_id, player_id, display_name, text, sent_at, channel)
         result: AsyncResult = AsyncResult()
-        self.pending.put((room_id, player_id, display_name, text, result))
+        self.pending.put((room_id, player_id, display_name, text, channel, result))
         self._wake()
         # No timer per message: the worker's sweep calls expire() (STORE_TIMEOUT).
         return result.get()
@@ -118,14 +123,15 @@ class ChatWriter:
                     continue
                 finally:
                     self.batch = []
-            for message_id, (_, player_id, name, text, result) in zip(ids, batch, strict=True):
-                result.set(chat_payload(message_id, player_id, name, text, sent_at))
+            for message_id, row in zip(ids, batch, strict=True):
+                _, player_id, name, text, channel, result = row
+                result.set(chat_payload(message_id, player_id, name, text, sent_at, channel))
 
     def _write(self, batch: list[tuple], sent_at: datetime) -> list[int]:
         """Insert the batch with one prepared statement; touch rooms not touched lately."""
         params: list = []
         for row in batch:
-            params += (row[0], row[1], row[3], sent_at)
+            params += (row[0], row[1], row[3], sent_at, row[4])
         now = time.monotonic()
         stale = {
             row[0] for row in batch if now - self.touched.get(row[0], -TOUCH_EVERY) >= TOUCH_EVERY
@@ -177,21 +183,27 @@ def _touch_sql(count: int, param: str) -> str:
     return f'UPDATE "{table}" SET "{column}" = {param} WHERE "id" IN ({ids})'
 
 
-def history(room_id: int, since: int | None) -> list[dict]:
-    """The last RECENT_CHAT messages, or those after `since` (at most MAX_CHAT_SINCE)."""
+def history(room_id: int, since: int | None, spectator: bool = False) -> list[dict]:
+    """The last RECENT_CHAT messages, or those after `since` (at most MAX_CHAT_SINCE).
+
+    Messages spectators wrote to spectators only are read by spectators only.
+    """
     # Every handshake reads this: the SQL is written once (peewee building it and a
     # model per row cost several times what the database spent).
     param = db.param()
     with db.unit():
         if since is None:
-            cursor = db.database.execute_sql(_history_sql(param, False), (room_id, RECENT_CHAT))
-            rows = cursor.fetchall()
+            params: tuple = (room_id, spectator, RECENT_CHAT)
+            rows = db.database.execute_sql(_history_sql(param, False), params).fetchall()
             rows.reverse()
         else:
-            params = (room_id, since, MAX_CHAT_SINCE)
+            params = (room_id, since, spectator, MAX_CHAT_SINCE)
             rows = db.database.execute_sql(_history_sql(param, True), params).fetchall()
     sent_at = ChatMessage.sent_at.python_value
-    return [chat_payload(i, player, name, text, sent_at(at)) for i, player, name, text, at in rows]
+    return [
+        chat_payload(i, player, name, text, sent_at(at), channel)
+        for i, player, name, text, at, channel in rows
+    ]
 
 
 @functools.lru_cache(maxsize=8)
@@ -201,10 +213,11 @@ def _history_sql(param: str, after: bool) -> str:
     members = RoomPlayer._meta.table_name  # type: ignore[attr-defined]
     room, player = ChatMessage.room.column_name, ChatMessage.player.column_name
     message, sent_at = ChatMessage.message.column_name, ChatMessage.sent_at.column_name
-    name = RoomPlayer.display_name.column_name
+    name, channel = RoomPlayer.display_name.column_name, ChatMessage.channel.column_name
     where = f'c."{room}" = {param}' + (f' AND c."id" > {param}' if after else "")
+    where += f" AND (c.\"{channel}\" = '{ALL}' OR {param})"  # spectators read theirs too
     return (
-        f'SELECT c."id", c."{player}", p."{name}", c."{message}", c."{sent_at}"'
+        f'SELECT c."id", c."{player}", p."{name}", c."{message}", c."{sent_at}", c."{channel}"'
         f' FROM "{chat}" AS c JOIN "{members}" AS p ON p."id" = c."{player}"'
         f' WHERE {where} ORDER BY c."id" {"ASC" if after else "DESC"} LIMIT {param}'
     )

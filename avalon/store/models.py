@@ -64,6 +64,9 @@ class Room(BaseModel):
     status = CharField(max_length=16, default="lobby")  # lobby | in_game | finished
     host_id = IntegerField(null=True)  # a RoomPlayer id; not a foreign key to avoid a cycle
     locked = BooleanField(default=False)  # the host's lock: no new members at all
+    # Who reads a spectator's chat during a game: "spectators" (only) or "all".
+    spectator_chat = CharField(max_length=16, default="spectators")
+    draft_options = TextField(null=True)  # the setup the host is choosing, as JSON
     # Last join, chat, start or move: rooms idle past AVALON_ROOM_RETENTION_DAYS are deleted.
     active_at = DateTimeField(null=True, index=True, default=utcnow)
     created_at = DateTimeField(default=utcnow)
@@ -82,6 +85,8 @@ class RoomPlayer(BaseModel):
     left = BooleanField(default=False)  # gave up the seat and token (leave_room)
     bot = BooleanField(default=False)  # a computer player the host added
     joined_at = DateTimeField(default=utcnow)
+    offline_since = DateTimeField(null=True)  # when a seated player's last socket closed
+    kicked_at = DateTimeField(null=True)  # when the host removed this member
 
     class Meta:
         indexes = ((("room", "name_key"), True), (("room", "device"), False))
@@ -95,26 +100,40 @@ class ChatMessage(BaseModel):
     player = ForeignKeyField(RoomPlayer, on_delete="CASCADE")
     message = TextField()
     sent_at = DateTimeField(default=utcnow)
+    channel = CharField(max_length=16, default="all")  # "spectators": read by spectators only
 
     class Meta:
         indexes = ((("room", "id"), False),)
 
     def payload(self, display_name: str) -> dict:
         """Build the chat payload clients receive."""
-        return chat_payload(self.id, self.player_id, display_name, self.message, self.sent_at)
+        return chat_payload(
+            self.id, self.player_id, display_name, self.message, self.sent_at, self.channel
+        )
 
 
 def chat_payload(
-    message_id: int, player_id: int, display_name: str, message: str, sent_at: datetime
+    message_id: int,
+    player_id: int,
+    display_name: str,
+    message: str,
+    sent_at: datetime,
+    channel: str = "all",
 ) -> dict:
-    """The chat payload clients receive, the one shape for stored and new messages."""
-    return {
+    """The chat payload clients receive, the one shape for stored and new messages.
+
+    A message to spectators only says so (`channel`); everyone else's has no channel.
+    """
+    payload = {
         "id": message_id,
         "player_id": player_id,
         "display_name": display_name,
         "message": message,
         "sent_at": isoformat(sent_at),
     }
+    if channel != "all":
+        payload["channel"] = channel
+    return payload
 
 
 class GameRecord(BaseModel):
@@ -133,6 +152,12 @@ class GameRecord(BaseModel):
     options = TextField(null=True)  # the start_game options as JSON (play again reuses them)
     bots = TextField(null=True)  # JSON list of the seats computer players hold
     bot_due = DateTimeField(null=True, index=True)  # when a bot the game awaits moves
+    stand_ins = TextField(null=True)  # JSON list of the seats stand-ins play now
+    absent_due = DateTimeField(null=True, index=True)  # when an absent seat is looked at
+    end_vote = TextField(null=True)  # JSON {"by", "votes": {id: bool}} while one is open
+    paused_at = DateTimeField(null=True, index=True)  # when the turn timer was paused
+    unpause_votes = TextField(null=True)  # JSON list of players asking to end the pause
+    log = TextField(null=True)  # JSON list of the game's public presence lines
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+from datetime import datetime
 from typing import Any
 from typing import NamedTuple
 from typing import TypeVar
@@ -31,6 +32,9 @@ class Member(NamedTuple):
     display_name: str
     spectator: bool
     bot: bool
+    kicked: bool  # removed by the host: not in the room, the name still taken
+    kicked_at: datetime | None
+    offline_since: datetime | None
 
 
 def by_id(model: type[Row], row_id: int) -> Row:
@@ -54,10 +58,15 @@ def active_players(room_id: int) -> list[RoomPlayer]:
 
 
 def members(room_id: int) -> list[Member]:
-    """Members of a room still in it, in join order, as plain tuples (no model to build)."""
-    spectator, bot = RoomPlayer.spectator.python_value, RoomPlayer.bot.python_value
+    """Members of a room who did not leave it (removed ones too: `kicked`), in join order,
+    as plain tuples (no model to build)."""
+    flag, moment = RoomPlayer.bot.python_value, RoomPlayer.joined_at.python_value
     rows = db.database.execute_sql(_members_sql(db.param()), (room_id,)).fetchall()
-    return [Member(row[0], row[1], spectator(row[2]), bot(row[3])) for row in rows]
+    return [
+        Member(row[0], row[1], flag(row[2]), flag(row[3]), flag(row[4]), moment(row[5]),
+               moment(row[6]))
+        for row in rows
+    ]  # fmt: skip
 
 
 def last_options(room_id: int) -> dict | None:
@@ -102,13 +111,14 @@ def _active_sql(param: str) -> str:
 @functools.lru_cache(maxsize=4)
 def _members_sql(param: str) -> str:
     table = RoomPlayer._meta.table_name  # type: ignore[attr-defined]
-    room, kicked = RoomPlayer.room.column_name, RoomPlayer.kicked.column_name
-    left, name = RoomPlayer.left.column_name, RoomPlayer.display_name.column_name
-    spectator, bot = RoomPlayer.spectator.column_name, RoomPlayer.bot.column_name
-    return (
-        f'SELECT "id", "{name}", "{spectator}", "{bot}" FROM "{table}"'
-        f' WHERE "{room}" = {param} AND NOT "{kicked}" AND NOT "{left}" ORDER BY "id"'
-    )
+    columns = [
+        f'"{RoomPlayer._meta.fields[name].column_name}"'  # type: ignore[attr-defined]
+        for name in ("id", "display_name", "spectator", "bot", "kicked", "kicked_at",
+                     "offline_since")
+    ]  # fmt: skip
+    room, left = RoomPlayer.room.column_name, RoomPlayer.left.column_name
+    where = f'"{room}" = {param} AND NOT "{left}" ORDER BY "id"'
+    return f'SELECT {", ".join(columns)} FROM "{table}" WHERE {where}'
 
 
 @functools.lru_cache(maxsize=4)

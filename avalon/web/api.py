@@ -70,13 +70,12 @@ def display_name_from(body: dict) -> str:
     return name
 
 
-def device_from(body: dict) -> str | None:
-    """Check the browser's own id, if the client sent one."""
+def device_from(body: dict) -> str:
+    """Check the browser's own id: every client sends one (a removal bars it from the room)."""
     device = body.get("device")
-    if device is None:
-        return None
     if not isinstance(device, str) or DEVICE_PATTERN.fullmatch(device) is None:
-        raise ApiError("invalid_device", "device must be 8-64 letters, digits, '-' or '_'")
+        message = "device must be the browser's own id: 8-64 letters, digits, '-' or '_'"
+        raise ApiError("invalid_device", message)
     return device
 
 

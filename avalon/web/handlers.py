@@ -16,9 +16,11 @@ from avalon.protocol.errors import CloseSocket
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.validation import clean_chat_message
 from avalon.realtime.reader import ClientSocket
+from avalon.services import absence
 from avalon.services import bots
 from avalon.services import chat
 from avalon.services import context
+from avalon.services import endings
 from avalon.services import games
 from avalon.services import lobby
 from avalon.services import rooms
@@ -82,6 +84,7 @@ def handle_chat(session: Session, payload: dict, correlation_id: str | None) -> 
         conn.display_name,
         text,
         correlation_id,
+        conn.spectator,
     )
 
 
@@ -141,12 +144,18 @@ PLAIN_ACTIONS: dict[str, Callable[[int, int, str | None], None]] = {
     "leave_room": lobby.leave_room,
     "return_to_lobby": lobby.return_to_lobby,
     "add_bot": bots.add_bot,
+    "propose_end": endings.propose_end,
 }
 # Room actions with one field: the handler gets the field's value, checked by the handler.
 FIELD_ACTIONS: dict[str, tuple[Callable[[int, int, object, str | None], None], str]] = {
     "kick": (rooms.kick, "player_id"),
+    "unban": (rooms.unban, "display_name"),
     "lock_room": (lobby.lock_room, "locked"),
-    "pause_timer": (games.pause_timer, "paused"),
+    "spectator_chat": (lobby.spectator_chat, "to"),
+    "setup": (lobby.setup, "options"),
+    "pause_timer": (endings.pause_timer, "paused"),
+    "vote_end": (endings.vote_end, "end"),
+    "stand_in": (absence.host_stand_in, "player_id"),
     "remove_bot": (bots.remove_bot, "player_id"),
 }
 

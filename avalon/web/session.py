@@ -23,3 +23,4 @@ class Session:
     # Looked up once per socket rather than through Flask's proxies on every message.
     state: AppState
     chat_max_length: int
+    was_away: bool = False  # the seat was offline before this socket: give it back

@@ -31,6 +31,7 @@ from avalon.realtime.reader import ClientSocket
 from avalon.realtime.transport import Transport
 from avalon.realtime.transport import close_frame
 from avalon.realtime.transport import text_frame
+from avalon.services import absence
 from avalon.services import context
 from avalon.services import rooms
 from avalon.services import token_refresh
@@ -190,6 +191,7 @@ def authenticate_and_register(
     room, player, since, issued = authenticate(code, config)
     session = register(client, room, player, config, opened_at)
     session.conn.token_issued = issued
+    session.was_away = player.offline_since is not None
     return session, since
 
 
@@ -205,6 +207,7 @@ def register(
     conn = Connection(
         client, room.code, room.id, player.id, player.display_name, queue_size, opened_at
     )
+    conn.spectator = player.spectator
     broker = context.broker()
     try:
         came_online = broker.connect(conn)
@@ -234,6 +237,8 @@ def welcome(session: Session, since: int | None, config: dict) -> None:
     token_refresh.refresh_if_old(conn, config["TOKEN_MAX_AGE"])
     if session.came_online:
         announce(session, "player_connected")
+        if session.was_away:  # their seat is theirs again (a stand-in may have played it)
+            absence.player_back(conn.room_id, conn.player_id)
     log.info("event=connected room=%s player=%s", conn.room_code, conn.player_id)
 
 
@@ -250,9 +255,8 @@ def finish_session(session: Session) -> None:
     conn.close(CloseCode.NORMAL, "bye")
     if context.broker().disconnect(conn):
         announce(session, "player_disconnected")
-        if hosts_now(conn):
-            grace = current_app.config["HOST_GRACE"]
-            rooms.schedule_host_check(conn.room_id, conn.player_id, grace)
+        if not hub.shutting_down():  # a shutdown's sockets come straight back elsewhere
+            went_away(conn)
     conn.wait_closed(current_app.config["WRITE_TIMEOUT"] + 3)
     log.info(
         "event=disconnected room=%s player=%s code=%s",
@@ -262,18 +266,15 @@ def finish_session(session: Session) -> None:
     )
 
 
-def hosts_now(conn: Connection) -> bool:
-    """Tell whether the leaving player hosts the room now (it may have passed to them).
-
-    Not while the worker shuts down: its checks would never run, and every socket
-    leaves at once.
-    """
-    if hub.shutting_down():
-        return False
+def went_away(conn: Connection) -> None:
+    """The player's last socket closed: hand the host role on later, note the seat absent."""
     try:
-        return rooms.host_of(conn.room_id) == conn.player_id
-    except PeeweeException:  # the database is down: nothing could be handed on now
-        return False
+        if rooms.host_of(conn.room_id) == conn.player_id:
+            grace = current_app.config["HOST_GRACE"]
+            rooms.schedule_host_check(conn.room_id, conn.player_id, grace)
+        absence.player_offline(conn.room_id, conn.player_id)
+    except PeeweeException:  # the database is down: nothing could be noted now
+        log.warning("event=went_away_not_noted room=%s player=%s", conn.room_code, conn.player_id)
 
 
 def origin_allowed(origin: str, host: str, allowed: list[str]) -> bool:

@@ -14,11 +14,22 @@ if os.environ.get("FLASK_SKIP_DOTENV", "") not in ("1", "true", "True"):
 # never read it: switch it off before gevent is imported.
 os.environ.setdefault("GEVENT_TRACK_GREENLET_TREE", "0")
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+
+def whole_number(variable: str, default: int, least: int = 1) -> int:
+    """A setting gunicorn itself needs; a bad value stops the start naming the variable."""
+    raw = os.environ.get(variable, "") or str(default)
+    if not raw.isdigit() or int(raw) < least:
+        raise SystemExit(
+            f"Avalon cannot start: {variable}={raw!r}: expected a whole number {least} or more"
+        )
+    return int(raw)
+
+
+bind = f"0.0.0.0:{whole_number('PORT', 8000)}"
+workers = whole_number("WEB_CONCURRENCY", 1)
 worker_class = "gevent"
 # Each open WebSocket holds one of these; past it new connections wait. See README.
-worker_connections = int(os.environ.get("AVALON_WORKER_CONNECTIONS", "2000"))
+worker_connections = whole_number("AVALON_WORKER_CONNECTIONS", 2000)
 # A stalled event loop is killed after this; sockets themselves are never timed out by it.
 timeout = 30
 graceful_timeout = 15

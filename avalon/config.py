@@ -1,4 +1,8 @@
-"""Configuration read from the environment (PROTOCOL section 1)."""
+"""Configuration read from the environment (PROTOCOL sections 1 and 13).
+
+Every setting is parsed when the app is built; a bad value stops the start with one
+line naming the variable, the value and what is allowed (wsgi.py prints it).
+"""
 
 from __future__ import annotations
 
@@ -46,6 +50,10 @@ SETTINGS: list[tuple[str, str, type, Any]] = [
 ]
 
 
+ENVIRONMENTS = ("development", "production")
+SECRET_KEY_MIN_LENGTH = 32  # in production: a key short enough to guess forges every seat
+
+
 class ConfigError(RuntimeError):
     """A configuration variable is missing or malformed."""
 
@@ -59,13 +67,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         if raw is None or raw == "":
             config[key] = default
             continue
-        try:
-            value = kind(raw)
-        except ValueError:
-            raise ConfigError(f"{variable}={raw!r} is not a valid {kind.__name__}") from None
-        if kind in (int, float) and value <= 0 and key != "PROXY_HOPS":
-            raise ConfigError(f"{variable} must be positive, got {raw!r}")
-        config[key] = value
+        config[key] = parse(variable, raw, kind, allow_zero=key == "PROXY_HOPS")
+    check_together(config)
     config["ALLOWED_ORIGINS"] = [
         origin.strip().rstrip("/")
         for origin in config["ALLOWED_ORIGINS"].split(",")
@@ -78,6 +81,35 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     return config
 
 
+KINDS = {int: "a whole number", float: "a number", str: "text"}
+
+
+def parse(variable: str, raw: str, kind: type, allow_zero: bool = False) -> Any:
+    """One setting's value, or a ConfigError naming the variable and what it allows."""
+    least = "0 or more" if allow_zero else "above 0"
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{variable}={raw!r}: expected {KINDS[kind]} {least}") from None
+    if kind in (int, float) and (value < 0 or (value == 0 and not allow_zero)):
+        raise ConfigError(f"{variable}={raw!r}: expected {KINDS[kind]} {least}")
+    return value
+
+
+def check_together(config: dict[str, Any]) -> None:
+    """The checks that involve a value's meaning or another setting."""
+    if config["ENV"] not in ENVIRONMENTS:
+        allowed = " or ".join(ENVIRONMENTS)
+        raise ConfigError(f"AVALON_ENV={config['ENV']!r}: expected {allowed} (lower case)")
+    idle, ping = config["IDLE_TIMEOUT"], config["PING_INTERVAL"]
+    if idle < 2 * ping:
+        # A quiet client is pinged only after PING_INTERVAL; it needs time to answer.
+        raise ConfigError(
+            f"AVALON_IDLE_TIMEOUT={idle:g}: expected at least twice AVALON_PING_INTERVAL"
+            f" ({ping:g}), or every quiet client is cut before it can answer a ping"
+        )
+
+
 def namespace_of(database_url: str) -> str:
     """A Redis prefix derived from the database, so two deployments never share keys."""
     digest = hashlib.sha256(database_url.encode()).hexdigest()[:12]
@@ -86,10 +118,12 @@ def namespace_of(database_url: str) -> str:
 
 def ensure_secret_key(config: dict[str, Any], instance_path: str) -> None:
     """Require SECRET_KEY in production; in development keep a random one on disk."""
+    production = config["ENV"] == "production"
+    if production and len(config.get("SECRET_KEY") or "") < SECRET_KEY_MIN_LENGTH:
+        least = SECRET_KEY_MIN_LENGTH
+        raise ConfigError(f"SECRET_KEY: expected at least {least} characters in production")
     if config.get("SECRET_KEY"):
         return
-    if config["ENV"] == "production":
-        raise ConfigError("SECRET_KEY must be set when AVALON_ENV=production")
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

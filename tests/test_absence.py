@@ -230,3 +230,17 @@ def test_everyone_sees_the_setup_the_host_is_choosing(server):
         assert reply(table.clients[table.host], "during")["event"] == "not_allowed"
     finally:
         table.close()
+
+
+def test_a_reload_leaves_no_line_in_the_log(server):
+    table = start(server)
+    try:
+        guest = table.view["players"][1]
+        drop(table, guest)
+        away = event(table.clients[table.host], "presence_line")["payload"]
+        assert (away["event"], away["player_id"]) == ("away", guest)
+        table.reconnect(guest)  # back within seconds: a reload, not news for the table
+        view = newest_view(table.clients[table.host], lambda v: v["log"] == [])
+        assert view["stand_ins"] == [] and view["end_vote"] is None
+    finally:
+        table.close()

@@ -83,13 +83,16 @@ def player_back(room_id: int, player_id: int) -> None:
             absence["playing"].remove(player_id)
             events.append(("stand_in_ended", {"player_id": player_id}))
         table_state.set_absence(record, absence)
-        line = table_state.add_log(record, "back", player_id=player_id)
+        line = None
+        if not table_state.withdraw_away(record, player_id, table_state.RELOAD_SECONDS):
+            line = table_state.add_log(record, "back", player_id=player_id)
         if not games.save(record, game, {}):
             return
         code = games.finish_room(room_id, game)
     for name, payload in events:
         context.publish(code, envelopes.event(name, payload))
-    context.publish(code, envelopes.event("presence_line", line))
+    if line is not None:
+        context.publish(code, envelopes.event("presence_line", line))
     games.announce(code, room_id, game, record, [], None, None)
 
 

@@ -17,6 +17,7 @@ from avalon.store.models import GameRecord
 LOG_KEEP = 200  # presence lines a game keeps at most
 END_VOTE_SECONDS = 120.0  # an end vote nobody settled closes after this
 STAND_IN_HOST_WAIT = 10.0  # a host may hand a seat to a stand-in once it is offline this long
+RELOAD_SECONDS = 10.0  # a seat back within this, nothing else logged meanwhile: a reload
 
 
 def absence_of(record: GameRecord) -> dict[str, Any]:
@@ -68,6 +69,23 @@ def add_log(record: GameRecord, event: str, **fields: Any) -> dict[str, Any]:
     line = {"at": round(time.time(), 3), "event": event, **fields}
     record.log = json.dumps((log_of(record) + [line])[-LOG_KEEP:], separators=(",", ":"))
     return line
+
+
+def withdraw_away(record: GameRecord, player_id: int, within: float) -> bool:
+    """Drop the player's "away" line if it is the last line and younger than `within` s.
+
+    A reload closes a socket and opens the next within a second: no news for the table.
+    """
+    lines = log_of(record)
+    if not lines:
+        return False
+    last = lines[-1]
+    if (last["event"], last.get("player_id")) != ("away", player_id):
+        return False
+    if time.time() - last["at"] >= within:
+        return False
+    record.log = json.dumps(lines[:-1], separators=(",", ":"))
+    return True
 
 
 def end_vote_of(record: GameRecord) -> dict[str, Any] | None:

@@ -207,3 +207,32 @@ def test_close_codes_are_counted(server):
         return float(match.group(1)) if match else 0.0
 
     assert count(after) == count(before) + 1
+
+
+def test_ten_friends_on_one_address_reconnect_freely_while_a_strangers_flood_is_limited(
+    make_server,
+):
+    # The address's allowance is just enough to create the room and seat ten people.
+    server = make_server(AVALON_ROOM_REQUEST_BURST="11", AVALON_ROOM_REQUEST_RATE="0.01")
+    seats = server.room_with_players(10)
+    # An outage: every friend's page reconnects again and again (40 upgrades in all).
+    for _ in range(4):
+        for seat in seats:
+            client, first = server.join_socket(seat)
+            assert first["payload"]["you"]["player_id"] == seat["player_id"]
+            client.close()
+    # A stranger from the same address, with no valid token, meets the address's limit.
+    forged = {**seats[0], "token": seats[0]["token"][:-4] + "AAAA"}
+    refusals = []
+    for _ in range(3):
+        client = server.connect(forged)
+        refusals.append(client.recv_until(lambda m: m["type"] == "error")["event"])
+        client.close()
+    assert refusals[-1] == "rate_limited"
+    # A seat's own token has an allowance of its own: a flood of one seat is cut too.
+    codes = []
+    for _ in range(30):
+        client = server.connect(seats[1])
+        codes.append(client.recv()["event"])
+        client.close()
+    assert codes[0] == "room" and codes[-1] == "rate_limited"

@@ -15,6 +15,8 @@ from avalon.services.limits import redis_counts
 
 AUTH_FAILURE_BURST = 10  # failed socket logins an address may make at once ...
 AUTH_FAILURE_RATE = 0.2  # ... then one every five seconds
+CONNECT_BURST = 20  # sockets one seat (a valid token) may open at once ...
+CONNECT_RATE = 0.5  # ... then one every two seconds (the page backs off to 10 s)
 
 
 class SeatLimits:
@@ -29,6 +31,7 @@ class SeatLimits:
         self.chat = Limiter("chat", config["CHAT_BURST"], config["CHAT_RATE"], self.redis)
         self.moves = Limiter("moves", config["MOVE_BURST"], config["MOVE_RATE"], self.redis)
         self.auth_failures = Limiter("auth", AUTH_FAILURE_BURST, AUTH_FAILURE_RATE, self.redis)
+        self.connects = Limiter("connect", CONNECT_BURST, CONNECT_RATE, self.redis)
         self.addresses = AddressLimiter(
             config["ROOM_REQUEST_BURST"], config["ROOM_REQUEST_RATE"], self.redis
         )
@@ -40,6 +43,10 @@ class SeatLimits:
     def allow_move(self, room: str, player_id: int) -> bool:
         """Take one game move or room action from a seat's allowance."""
         return self.moves.allow(f"{room}:{player_id}")
+
+    def allow_connect(self, room_id: int, player_id: int) -> bool:
+        """Take one socket upgrade from a seat's allowance (its token verified)."""
+        return self.connects.allow(f"{room_id}:{player_id}")
 
     def allow_auth_failure(self, address: str) -> bool:
         """Count a failed socket login; False once an address has failed too often."""

@@ -38,6 +38,9 @@ from avalon.services import token_refresh
 from avalon.services.limits import SlidingWindow
 from avalon.services.seats import find_seat
 from avalon.services.snapshot import room_state
+from avalon.services.tokens import TokenClaims
+from avalon.services.tokens import TokenError
+from avalon.services.tokens import read_token
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
 from avalon.web.handlers import run_session
@@ -146,19 +149,17 @@ def refuse(client: ClientSocket, close: CloseSocket) -> None:
 
 def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None, float]:
     """Check the credentials in the protocol's order; return room, player, since, token age."""
-    allowed, _ = context.allow_address(request.remote_addr or "unknown")
-    if not allowed:
-        # Sockets count against the same per-address allowance as the room API.
-        raise CloseSocket(CloseCode.POLICY, "too many connections: slow down", "rate_limited")
-    origin = request.headers.get("Origin")
-    if origin is not None and not origin_allowed(origin, request.host, config["ALLOWED_ORIGINS"]):
-        raise CloseSocket(CloseCode.FORBIDDEN, "origin not allowed")
     player_id_text = request.args.get("player_id")
     token = (
         protocol_token(request.headers.get("Sec-WebSocket-Protocol"))
         or bearer_token(request.headers.get("Authorization"))
         or request.args.get("token")
     )
+    if not allow_connection(player_id_text, token, config):
+        raise CloseSocket(CloseCode.POLICY, "too many connections: slow down", "rate_limited")
+    origin = request.headers.get("Origin")
+    if origin is not None and not origin_allowed(origin, request.host, config["ALLOWED_ORIGINS"]):
+        raise CloseSocket(CloseCode.FORBIDDEN, "origin not allowed")
     if not player_id_text or not token:
         raise CloseSocket(CloseCode.BAD_REQUEST, "player_id and token are required")
     try:
@@ -178,6 +179,25 @@ def authenticate(code: str, config: dict) -> tuple[Room, RoomPlayer, int | None,
             raise CloseSocket(CloseCode.UNAUTHORIZED, "not allowed") from None
         raise refusal
     return room, player, since, issued
+
+
+def allow_connection(player_id_text: str | None, token: str | None, config: dict) -> bool:
+    """Take one socket upgrade from the seat's allowance, or else from the address's.
+
+    A socket whose token is signed for the seat it names is a friend coming back, not an
+    anonymous probe: ten friends behind one home router reconnecting after an outage
+    must not meet the address's limit. Everything else counts with the room API.
+    """
+    if token and player_id_text and player_id_text.isdigit():
+        try:
+            claims: TokenClaims | None = read_token(token, config["TOKEN_MAX_AGE"])
+        except TokenError:
+            claims = None
+        if claims is not None and claims.room_player_id == int(player_id_text):
+            limits = context.state().seat_limits
+            return limits.allow_connect(claims.room_id, claims.room_player_id)
+    allowed, _ = context.allow_address(request.remote_addr or "unknown")
+    return allowed
 
 
 def authenticate_and_register(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import gevent
 
 from avalon.ops import beat
+from avalon.ops.failures import log_failure
 from avalon.protocol.codes import CloseCode
 from avalon.realtime import hub
 from avalon.realtime.connection import MAX_PARKED
@@ -76,5 +77,5 @@ def sweep_forever(
                 sweep_once(now, ping_interval, idle_timeout)
             if also is not None:
                 also(now)
-        except Exception:  # never let one bad connection stop the sweep
-            log.exception("event=sweep_failed")
+        except Exception as error:  # never let one bad connection stop the sweep
+            log_failure(log, "sweep_failed", error)

@@ -18,6 +18,7 @@ from flask import current_app
 from avalon.game.bot import decide
 from avalon.game.options import MAX_PLAYERS
 from avalon.ops import beat
+from avalon.ops.failures import log_failure
 from avalon.protocol import codes
 from avalon.protocol.errors import ProtocolError
 from avalon.protocol.names import name_key
@@ -122,5 +123,5 @@ def sweep_forever() -> None:
         try:
             for record_id in due_games(GameRecord.bot_due):
                 move_bots(record_id)
-        except Exception:
-            log.exception("event=bot_sweep_failed")
+        except Exception as error:
+            log_failure(log, "bot_sweep_failed", error)

@@ -13,6 +13,7 @@ import gevent
 from flask import current_app
 
 from avalon.ops import beat
+from avalon.ops.failures import log_failure
 from avalon.realtime import hub
 from avalon.store import db
 from avalon.store.models import ChatMessage
@@ -61,6 +62,6 @@ def sweep_forever() -> None:
     while True:
         try:
             delete_idle_rooms(days)
-        except Exception:
-            log.exception("event=retention_failed")
+        except Exception as error:
+            log_failure(log, "retention_failed", error)
         beat.sleep_to_next(every)

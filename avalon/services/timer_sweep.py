@@ -15,6 +15,7 @@ from flask import current_app
 from avalon.game.options import Event
 from avalon.game.options import RuleError
 from avalon.ops import beat
+from avalon.ops.failures import log_failure
 from avalon.realtime import hub
 from avalon.services import absence
 from avalon.services import context
@@ -113,5 +114,5 @@ def sweep_timers() -> None:
                 absence.stand_in_due(record_id)
             for record_id in due_games(GameRecord.paused_at, earlier=most):
                 endings.end_long_pause(record_id)
-        except Exception:
-            log.exception("event=timer_sweep_failed")
+        except Exception as error:
+            log_failure(log, "timer_sweep_failed", error)

@@ -13,6 +13,7 @@ import time
 from flask import current_app
 
 from avalon.ops import beat
+from avalon.ops.failures import log_failure
 from avalon.protocol import envelopes
 from avalon.realtime import hub
 from avalon.realtime.connection import Connection
@@ -42,5 +43,5 @@ def refresh_forever() -> None:
         try:
             for conn in hub.all_connections():
                 refresh_if_old(conn, max_age)
-        except Exception:
-            log.exception("event=token_refresh_failed")
+        except Exception as error:
+            log_failure(log, "token_refresh_failed", error)

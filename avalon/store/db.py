@@ -24,6 +24,8 @@ from peewee import OperationalError
 from peewee import PeeweeException
 from playhouse import db_url
 
+from avalon.ops.failures import log_failure
+
 log = logging.getLogger(__name__)
 Query = TypeVar("Query", bound="ModelSelect[Any]")
 Result = TypeVar("Result")
@@ -248,7 +250,7 @@ def refused(exc: PeeweeException) -> Unavailable:
     """Remember that the database refused a write, for /readyz, and say so to the caller."""
     global _last_write_failure
     _last_write_failure = time.monotonic()
-    log.warning("event=database_refused error=%s", type(exc).__name__)
+    log_failure(log, "database_refused", exc)
     return Unavailable(str(exc))
 
 
@@ -267,12 +269,28 @@ def locked(query: Query) -> Query:
     return query if is_sqlite() else query.for_update()
 
 
-def ping() -> bool:
-    """Tell whether the database answers a trivial query."""
+def ping() -> str | None:
+    """Ask the database a trivial query: None when it answers, else why not, in a word."""
     try:
         with unit():
             database.execute_sql("SELECT 1")
-        return True
-    except Exception:  # any driver error means "not healthy"
-        log.exception("database health check failed")
-        return False
+        return None
+    except Exception as error:  # any driver error means "not healthy"
+        log_failure(log, "database_check_failed", error)
+        return failure_kind(error)
+
+
+# Words of the drivers' messages and what the probe says for them.
+FAILURE_KINDS = (
+    ("refused", "connection refused"),
+    ("timeout", "timed out"),
+    ("timed out", "timed out"),
+    ("authentication", "authentication failed"),
+    ("does not exist", "no such database"),
+)
+
+
+def failure_kind(error: Exception) -> str:
+    """Why a database did not answer, without its address (the probe is public)."""
+    text = str(error).lower()
+    return next((kind for word, kind in FAILURE_KINDS if word in text), type(error).__name__)

@@ -18,6 +18,7 @@ from flask import request
 from gevent.lock import Semaphore
 
 from avalon.ops import metrics
+from avalon.ops.failures import log_failure
 from avalon.services import context
 from avalon.store import db
 from avalon.store import schema
@@ -41,7 +42,7 @@ def livez() -> Response:
 class Probe:
     """What the database and Redis answered, and when (time.monotonic())."""
 
-    database: bool
+    database: str | None  # None when it answered, else why not
     missing: list[str] | None  # migrations not applied; None when they could not be read
     redis: bool | None  # None when no Redis is configured
     started: float
@@ -53,11 +54,11 @@ def run_probe() -> Probe:
     started = time.monotonic()
     missing: list[str] | None = None
     database = db.ping()
-    if database:
+    if database is None:
         try:
             missing = schema.pending()
-        except Exception:  # a database that answers SELECT 1 but not this
-            log.exception("event=schema_check_failed")
+        except Exception as error:  # a database that answers SELECT 1 but not this
+            log_failure(log, "schema_check_failed", error)
     redis = context.broker().healthy() if current_app.config.get("REDIS_URL") else None
     return Probe(database, missing, redis, started, time.monotonic())
 
@@ -96,9 +97,9 @@ def readiness() -> tuple[dict[str, Any], bool]:
     probe: Probe = current_app.extensions[EXTENSION].probe()
     report: dict[str, Any] = {"status": "ok", "database": "ok", "schema": "current"}
     reasons = []
-    if not probe.database:
+    if probe.database is not None:
         report.update(database="down", schema="unknown")
-        reasons.append("the database does not answer")
+        reasons.append(f"the database does not answer ({probe.database})")
     elif probe.missing is None:
         report["schema"] = "unknown"
         reasons.append("the schema version could not be read")

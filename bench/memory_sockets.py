@@ -34,10 +34,10 @@ OPEN_CONCURRENCY = 200  # handshakes in flight at once
 
 
 class Server(SpawnedServer):
-    """gunicorn with one gevent worker on a loopback port."""
+    """gunicorn with gevent workers (one unless told) on a loopback port."""
 
-    def __init__(self, env: dict[str, str], config: str, log_path: Path) -> None:
-        super().__init__(1, env, log_path, config)
+    def __init__(self, env: dict[str, str], config: str, log_path: Path, workers: int = 1) -> None:
+        super().__init__(workers, env, log_path, config)
 
     def worker_pid(self) -> int | None:
         """The one worker's pid, once it runs."""

@@ -146,14 +146,14 @@ async def run(server: Server, seats: list[dict]) -> dict:
         rooms.setdefault(member.seat["code"], []).append(member)
     senders = [asyncio.create_task(room[0].chat(storm)) for room in rooms.values()]
     await asyncio.sleep(3 * CHAT_EVERY)
-    old = server.worker_pid()
-    assert old is not None
+    old = server.worker_pids()
     storm.signalled = time.monotonic()
-    os.kill(old, signal.SIGTERM)
+    for pid in old:  # every worker at once: the whole deployment's sockets come back
+        os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + DEADLINE
     while any(m.back_at is None for m in members) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    fresh = server.worker_pid()
+    fresh = server.worker_pids()
     await asyncio.sleep(AFTER_STORM)
     storm.stop_chat = True
     await asyncio.gather(*senders)
@@ -187,6 +187,9 @@ async def run(server: Server, seats: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sockets", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--redis-url", help="default: none (the in-process hub)")
     parser.add_argument("--server-log", type=Path, help="keep the gunicorn log here")
     parser.add_argument(
         "--server-profile", type=Path, metavar="PREFIX", help="sample the workers (see README)"
@@ -196,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="avalon-storm-") as temp:
         env = {
             "SECRET_KEY": "storm-benchmark-only",
-            "DATABASE_URL": f"sqlite:///{Path(temp) / 'storm.db'}",
-            "WEB_CONCURRENCY": "1",
+            "DATABASE_URL": args.database_url or f"sqlite:///{Path(temp) / 'storm.db'}",
+            "WEB_CONCURRENCY": str(args.workers),
             "AVALON_WORKER_CONNECTIONS": str(args.sockets + 1000),
             "AVALON_ROOM_REQUEST_BURST": "1000000",  # every socket upgrade counts here
             "AVALON_ROOM_REQUEST_RATE": "1000000",
@@ -206,7 +209,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.server_profile:  # each worker writes its profile when it exits
             env["AVALON_BENCH_PROFILE"] = str(args.server_profile.resolve())
             config = "bench/profile_gunicorn.conf.py"
-        server = Server(env, str(ROOT / config), args.server_log or Path(temp) / "storm.log")
+        if args.redis_url:
+            env["REDIS_URL"] = args.redis_url
+        log_path = args.server_log or Path(temp) / "storm.log"
+        server = Server(env, str(ROOT / config), log_path, args.workers)
         try:
             server.start()
             began = time.monotonic()
@@ -217,12 +223,13 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         log_text = server.log_path.read_text(errors="replace")
         tracebacks = log_text.count("Traceback")
+        errors_500 = log_text.count('" 500 ')
         if tracebacks:
             at = log_text.index("Traceback")
             print(log_text[max(0, at - 300) : at + 2500])
     print(
-        f"{result['sockets']} sockets in {result['rooms']} rooms; SIGTERM to worker"
-        f" {result['old_worker']}, fresh worker {result['fresh_worker']}"
+        f"{result['sockets']} sockets in {result['rooms']} rooms; SIGTERM to workers"
+        f" {result['old_worker']}, fresh workers {result['fresh_worker']}"
     )
     print(
         f"back with a snapshot: {result['back']} of {result['sockets']}, p50"
@@ -232,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"refused handshakes: {result['refused']}; closes seen: {result['closes']};"
         f" acknowledged chat messages {result['acked']}, missing from a member's view:"
-        f" {result['lost']}; {tracebacks} tracebacks in the log"
+        f" {result['lost']}; {tracebacks} tracebacks and {errors_500} HTTP 500s in the log"
     )
     return 0
 

@@ -13,11 +13,12 @@ import logging
 import time
 
 from peewee import PeeweeException
+from playhouse.pool import MaxConnectionsExceeded
 from redis.exceptions import RedisError
 
 REPEAT_SECONDS = 60.0
-# A database or Redis that refuses, drops or times out a connection.
-EXPECTED: tuple[type[BaseException], ...] = (PeeweeException, RedisError)
+# A database or Redis that refuses, drops or times out a connection, or a full pool.
+EXPECTED: tuple[type[BaseException], ...] = (PeeweeException, RedisError, MaxConnectionsExceeded)
 
 _last: dict[tuple[str, str], float] = {}  # (event, error type) -> when it was last logged
 _left_out: dict[tuple[str, str], int] = {}  # ... and how many since were not

@@ -23,6 +23,7 @@ from peewee import ModelSelect
 from peewee import OperationalError
 from peewee import PeeweeException
 from playhouse import db_url
+from playhouse.pool import MaxConnectionsExceeded
 
 from avalon.ops.failures import log_failure
 
@@ -114,9 +115,16 @@ def configure(url: str, pool_size: int) -> None:
 
 @contextmanager
 def unit() -> Iterator[None]:
-    """Hold a pooled connection for one short unit of work (reentrant)."""
-    with database.connection_context():
-        yield
+    """Hold a pooled connection for one short unit of work (reentrant).
+
+    A pool still full after POOL_WAIT_SECONDS is Unavailable, as a refusing database:
+    the caller answers `unavailable` (or closes with 1013), never a 500.
+    """
+    try:
+        with database.connection_context():
+            yield
+    except MaxConnectionsExceeded as exc:
+        raise refused(exc) from exc
 
 
 @contextmanager
@@ -246,7 +254,7 @@ def write_returning(sql: str, params: list, connection: Any, rows: bool = True) 
         raise refused(exc) from exc
 
 
-def refused(exc: PeeweeException) -> Unavailable:
+def refused(exc: Exception) -> Unavailable:
     """Remember that the database refused a write, for /readyz, and say so to the caller."""
     global _last_write_failure
     _last_write_failure = time.monotonic()

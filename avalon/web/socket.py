@@ -13,6 +13,7 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 from flask_sock import Sock
+from gevent.lock import Semaphore
 from peewee import PeeweeException
 from simple_websocket import Server
 from werkzeug.routing import WebsocketMismatch
@@ -47,6 +48,7 @@ from avalon.web.handlers import run_session
 from avalon.web.session import Session
 
 log = logging.getLogger(__name__)
+HANDSHAKE_SLOTS = "avalon.handshake_slots"  # per worker, in app.extensions
 
 sock = Sock()
 
@@ -100,8 +102,9 @@ def room_socket(ws: Server, code: str) -> None:
     try:
         if hub.shutting_down():
             raise CloseSocket(*hub.SHUTTING_DOWN)
-        session, since = authenticate_and_register(client, code, config, opened_at)
-        welcome(session, since, config)
+        with handshake_slot():
+            session, since = authenticate_and_register(client, code, config, opened_at)
+            welcome(session, since, config)
         run_session(client, session, config)
     except CloseSocket as close:
         if session is None:
@@ -276,7 +279,8 @@ def finish_session(session: Session) -> None:
     if context.broker().disconnect(conn):
         announce(session, "player_disconnected")
         if not hub.shutting_down():  # a shutdown's sockets come straight back elsewhere
-            went_away(conn)
+            with handshake_slot():  # a room closing at once is a storm too
+                went_away(conn)
     conn.wait_closed(current_app.config["WRITE_TIMEOUT"] + 3)
     log.info(
         "event=disconnected room=%s player=%s code=%s",
@@ -321,6 +325,22 @@ def protocol_token(header: str | None) -> str | None:
         if offered.startswith(TOKEN_PROTOCOL_PREFIX):
             return offered[len(TOKEN_PROTOCOL_PREFIX) :] or None
     return None
+
+
+def handshake_slot() -> Semaphore:
+    """One of this worker's handshake slots: wait here, not while holding a connection.
+
+    In a reconnect storm hundreds of sockets arrive at once. Authenticated all at once,
+    each would take a pooled connection, yield on its query, and wait its turn on a loop
+    of hundreds of runnable greenlets while holding it: seconds per query, the pool
+    empty, handshakes failing. A few at a time, each holds its connection for the
+    queries' time only, and the rest wait, cheaply, before touching the database.
+    """
+    slots = current_app.extensions.get(HANDSHAKE_SLOTS)
+    if slots is None:
+        size = max(2, int(current_app.config["DB_POOL"]) // 2)  # the rest: moves, chat
+        slots = current_app.extensions[HANDSHAKE_SLOTS] = Semaphore(size)
+    return slots
 
 
 def init_app(app: Flask) -> None:

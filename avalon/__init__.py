@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from avalon.web import errors
     from avalon.web import health
     from avalon.web import no_cookies
+    from avalon.web import observe
     from avalon.web import pages
     from avalon.web import socket
 
@@ -34,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     context.init_app(app)
     errors.init_app(app)
     no_cookies.init_app(app)
+    observe.init_app(app)
     bodies.init_app(app)
     api.init_app(app)
     health.init_app(app)

@@ -24,6 +24,7 @@ import prometheus_client
 from prometheus_client import CollectorRegistry
 from prometheus_client import Counter
 from prometheus_client import Gauge
+from prometheus_client import Histogram
 from prometheus_client.core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -46,6 +47,15 @@ COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "avalon_database_errors_total": ("failed database operations", ()),
     "avalon_http_rate_limited_total": ("HTTP requests refused by the per-address limit", ()),
     "avalon_unexpected_errors_total": ("failures other than the database's (bugs)", ()),
+    "avalon_http_requests_total": (
+        "HTTP requests answered, by route and status",
+        ("route", "status"),
+    ),
+    "avalon_socket_opens_total": ("WebSocket connections authenticated and registered", ()),
+    "avalon_moves_total": ("game moves made, by who made them (person or auto)", ("by",)),
+    "avalon_games_started_total": ("games started", ()),
+    "avalon_games_finished_total": ("games ended, by reason (abandoned included)", ("reason",)),
+    "avalon_chat_messages_total": ("chat messages stored", ()),
     "avalon_writer_greenlets_started_total": (
         "writer greenlets started (a writer parked for reuse serves most sockets)",
         (),
@@ -54,13 +64,31 @@ COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
 GAUGES: dict[str, str] = {
     "avalon_workers": "gunicorn workers whose numbers are summed here",
     "avalon_open_sockets": "WebSocket connections registered (summed over workers)",
-    "avalon_rooms": "rooms with at least one socket (summed over workers)",
+    "avalon_rooms": "rooms with at least one socket in this worker (summed over workers)",
+    "avalon_rooms_deployment": "rooms with at least one socket anywhere (the same on every host)",
+    "avalon_db_connections_in_use": "pooled database connections held (summed over workers)",
+    "avalon_db_connections_waiting": "units of work waiting for a pooled connection",
+    "avalon_redis_outbox": "messages waiting to be published to Redis",
     "avalon_greenlets": "gevent greenlets started and not yet freed (summed over workers)",
 }
+
+# Seconds, from a millisecond to ten: a chat message, a move, a room's fan-out.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+HISTOGRAMS: dict[str, str] = {
+    "avalon_message_seconds": "handling one client message, from its arrival to its answer",
+    "avalon_move_seconds": "one game move: its transaction, views and events",
+    "avalon_fanout_seconds": "handing one room message to every local socket's queue",
+}
+# Gauges whose value is the deployment's, not the worker's: the latest write wins.
+SHARED_GAUGES = frozenset({"avalon_rooms_deployment"})
 
 registry = CollectorRegistry()  # this process's metrics (what a scrape shows without gunicorn)
 _counters: dict[str, Counter] = {}
 _gauges: dict[str, Gauge] = {}
+_histograms: dict[str, Histogram] = {
+    name: Histogram(name, help_text, buckets=LATENCY_BUCKETS, registry=registry)
+    for name, help_text in HISTOGRAMS.items()
+}
 _readers: dict[str, Callable[[], float]] = {}
 # Increments wait here until the next flush (every GAUGE_SECONDS, and before a scrape):
 # a dict add costs a fifth of prometheus-client's locked write to its mapped file.
@@ -107,6 +135,11 @@ def flush() -> None:
             _counter(key[0], tuple(labels)).labels(**labels).inc(amount)
 
 
+def observe(name: str, seconds: float) -> None:
+    """Record one duration in a latency histogram."""
+    _histograms[name].observe(seconds)
+
+
 def count_failure(error: BaseException) -> None:
     """Count an unexpected failure, database failures under their own name."""
     from peewee import PeeweeException
@@ -121,7 +154,11 @@ def gauge(name: str, read: Callable[[], float]) -> None:
     """Register a gauge whose value `read()` gives; summed over live workers."""
     if name not in _gauges:
         help_text = GAUGES.get(name, name)
-        _gauges[name] = Gauge(name, help_text, registry=registry, multiprocess_mode="livesum")
+        if name in SHARED_GAUGES:  # the deployment's number: the latest write wins
+            family = Gauge(name, help_text, registry=registry, multiprocess_mode="livemostrecent")
+        else:
+            family = Gauge(name, help_text, registry=registry, multiprocess_mode="livesum")
+        _gauges[name] = family
     _readers[name] = read
 
 

@@ -121,6 +121,7 @@ def deliver(delivery: Delivery) -> None:
             targets = list(members.values())
     if not targets:
         return
+    started = time.perf_counter()
     frame = text_frame(delivery.data)
     chat_id = delivery.chat_id
     for conn in targets:
@@ -132,6 +133,7 @@ def deliver(delivery: Delivery) -> None:
             conn.send_frame(text_frame(delivery.reply_data()))
         else:
             conn.send_frame(frame)
+    metrics.observe("avalon_fanout_seconds", time.perf_counter() - started)
 
 
 def all_connections() -> list[Connection]:
@@ -169,6 +171,7 @@ def room_count() -> int:
 
 metrics.gauge("avalon_open_sockets", connection_count)
 metrics.gauge("avalon_rooms", room_count)
+metrics.gauge("avalon_rooms_deployment", room_count)  # one worker: its rooms (Redis: all)
 
 
 def shutdown(code: int, reason: str, wait: float) -> None:

@@ -9,6 +9,7 @@ outage none is made at all (see RedisBroker.outage).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 import redis
@@ -88,6 +89,10 @@ class Keys:
         """The sorted set of a room's online players, scored by expiry."""
         return f"{self.namespace}:online:{room}"
 
+    def rooms(self) -> str:
+        """The sorted set of every room with a socket on any worker, scored by expiry."""
+        return f"{self.namespace}:rooms"
+
     def presence(self, room: str, player_id: int) -> list[str]:
         """The keys the presence scripts take: the seat's socket, the room's online set."""
         return [self.conn(room, player_id), self.online(room)]
@@ -126,11 +131,22 @@ class Presence:
         """Players of the room with a live socket on any worker."""
         return {int(player) for player in self.online_script(keys=[self.keys.online(room)])}
 
-    def renew(self, connections: Iterable[Connection]) -> None:
-        """Renew (or restore) the presence of these sockets in one round trip."""
+    def renew(self, connections: Iterable[Connection]) -> int:
+        """Renew (or restore) the presence of these sockets in one round trip.
+
+        Returns how many rooms have a socket on any worker of the deployment (each
+        worker's heartbeat renews its rooms in one shared set), for the metrics.
+        """
         pipe = self.client.pipeline(transaction=False)
+        rooms: dict[str, float] = {}
+        expires = time.time() + PRESENCE_TTL
         for conn in connections:
             keys = self.keys.presence(conn.room_code, conn.player_id)
             args: list[str | int] = [self.conn_id(conn), conn.player_id, PRESENCE_TTL]
             self.renew_script(keys=keys, args=args, client=pipe)
-        pipe.execute()
+            rooms[conn.room_code] = expires
+        if rooms:
+            pipe.zadd(self.keys.rooms(), rooms)
+        pipe.zremrangebyscore(self.keys.rooms(), "-inf", time.time())
+        pipe.zcard(self.keys.rooms())
+        return int(pipe.execute()[-1])

@@ -6,6 +6,7 @@ the spectators' chat to everyone (`spectator_chat`): they must not coach the tab
 
 from __future__ import annotations
 
+from avalon.ops import metrics
 from avalon.protocol import envelopes
 from avalon.realtime.hub import Delivery
 from avalon.services.context import AppState
@@ -30,6 +31,7 @@ def post(
     readers = spectators_only(room_id) if spectator else None
     channel = ALL if readers is None else SPECTATORS
     chat = state.chat_writer.store(room_id, player_id, name, text, channel)
+    metrics.inc("avalon_chat_messages_total")
     # context.publish() without its lookup of the app's state (the hottest message path).
     data = envelopes.to_bytes(envelopes.event("chat", chat))
     delivery = Delivery(room_code, data, reply_to=player_id, correlation_id=cid, chat_id=chat["id"])

@@ -11,6 +11,7 @@ import copy
 import json
 import logging
 import random
+import time
 from datetime import UTC
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from avalon.game.options import SPECIAL_ROLES
 from avalon.game.options import Event
 from avalon.game.options import RuleError
 from avalon.game.rules import Game
+from avalon.ops import metrics
 from avalon.protocol import codes
 from avalon.protocol import envelopes
 from avalon.protocol.errors import ProtocolError
@@ -157,6 +159,7 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
         room.active_at = utcnow()
         room.save()
     log.info("event=game_started room=%s game=%s players=%d", room.code, game.number, len(seated))
+    metrics.inc("avalon_games_started_total")
     announce(room.code, room_id, game, record, events, host_id, correlation_id)
 
 
@@ -185,6 +188,7 @@ def move(
 
     `auto`: a stand-in moves for the player (marked in the record and the events).
     """
+    started = time.perf_counter()
     dry_run(room_id, player_id, kind, payload)
     for _ in range(MOVE_ATTEMPTS):
         with db.write():
@@ -200,6 +204,8 @@ def move(
                 continue  # another worker moved first: read again
             room_code = finish_room(room_id, game)
         announce(room_code, room_id, game, record, events, player_id, correlation_id)
+        metrics.inc("avalon_moves_total", by="auto" if auto else "person")
+        metrics.observe("avalon_move_seconds", time.perf_counter() - started)
         return
     raise ProtocolError(codes.CONFLICT, "the game changed under this move: try again")
 
@@ -257,6 +263,7 @@ def finish_room(room_id: int, game: Game) -> str:
     room.active_at = utcnow()
     if game.phase == "game_over" and room.status != "finished":
         room.status = "finished"
+        metrics.inc("avalon_games_finished_total", reason=str(game.reason))
     room.save()
     return room.code
 

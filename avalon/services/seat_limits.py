@@ -15,8 +15,6 @@ from avalon.services.limits import redis_counts
 
 AUTH_FAILURE_BURST = 10  # failed socket logins an address may make at once ...
 AUTH_FAILURE_RATE = 0.2  # ... then one every five seconds
-CONNECT_BURST = 20  # sockets one seat (a valid token) may open at once ...
-CONNECT_RATE = 0.5  # ... then one every two seconds (the page backs off to 10 s)
 
 
 class SeatLimits:
@@ -31,7 +29,11 @@ class SeatLimits:
         self.chat = Limiter("chat", config["CHAT_BURST"], config["CHAT_RATE"], self.redis)
         self.moves = Limiter("moves", config["MOVE_BURST"], config["MOVE_RATE"], self.redis)
         self.auth_failures = Limiter("auth", AUTH_FAILURE_BURST, AUTH_FAILURE_RATE, self.redis)
-        self.connects = Limiter("connect", CONNECT_BURST, CONNECT_RATE, self.redis)
+        # A seat with a valid token gets an allowance of socket upgrades of its own, as
+        # large as an address's: a friend behind a shared router is not a stranger.
+        self.connects = Limiter(
+            "connect", config["ROOM_REQUEST_BURST"], config["ROOM_REQUEST_RATE"], self.redis
+        )
         self.addresses = AddressLimiter(
             config["ROOM_REQUEST_BURST"], config["ROOM_REQUEST_RATE"], self.redis
         )

@@ -25,6 +25,7 @@ from peewee import PeeweeException
 from playhouse import db_url
 from playhouse.pool import MaxConnectionsExceeded
 
+from avalon.ops import metrics
 from avalon.ops.failures import log_failure
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,18 @@ def configure(url: str, pool_size: int) -> None:
     database.initialize(open_database(url, pool_size))
 
 
+class PoolUse:
+    """This worker's units of work holding a pooled connection, and those waiting for one."""
+
+    in_use = 0
+    waiting = 0
+
+
+pool = PoolUse()
+metrics.gauge("avalon_db_connections_in_use", lambda: float(pool.in_use))
+metrics.gauge("avalon_db_connections_waiting", lambda: float(pool.waiting))
+
+
 @contextmanager
 def unit() -> Iterator[None]:
     """Hold a pooled connection for one short unit of work (reentrant).
@@ -120,11 +133,23 @@ def unit() -> Iterator[None]:
     A pool still full after POOL_WAIT_SECONDS is Unavailable, as a refusing database:
     the caller answers `unavailable` (or closes with 1013), never a 500.
     """
+    if not database.is_closed():  # reentrant: this greenlet holds one already
+        yield
+        return
+    pool.waiting += 1
+    connected = False
     try:
         with database.connection_context():
-            yield
+            pool.waiting, pool.in_use, connected = pool.waiting - 1, pool.in_use + 1, True
+            try:
+                yield
+            finally:
+                pool.in_use -= 1
     except MaxConnectionsExceeded as exc:
         raise refused(exc) from exc
+    finally:
+        if not connected:
+            pool.waiting -= 1
 
 
 @contextmanager

@@ -47,6 +47,7 @@ def read_loop(client: ClientSocket, session: Session) -> None:
         if data is None:
             return
         metrics.inc("avalon_messages_in_total")
+        started = time.perf_counter()
         correlation_id = None
         try:
             message = envelopes.parse(data)
@@ -60,6 +61,7 @@ def read_loop(client: ClientSocket, session: Session) -> None:
             metrics.count_failure(exc)
             text = "the database is unavailable: nothing was changed, try again"
             answer_error(session, ProtocolError(codes.UNAVAILABLE, text), correlation_id)
+        metrics.observe("avalon_message_seconds", time.perf_counter() - started)
 
 
 def answer_error(session: Session, err: ProtocolError, correlation_id: str | None) -> None:

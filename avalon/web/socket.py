@@ -104,6 +104,7 @@ def room_socket(ws: Server, code: str) -> None:
             raise CloseSocket(*hub.SHUTTING_DOWN)
         with handshake_slot():
             session, since = authenticate_and_register(client, code, config, opened_at)
+            metrics.inc("avalon_socket_opens_total")
             welcome(session, since, config)
         run_session(client, session, config)
     except CloseSocket as close:

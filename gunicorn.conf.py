@@ -37,6 +37,12 @@ keepalive = 5
 max_requests = 0  # every WebSocket counts as a request: never recycle workers on a count
 control_socket_disable = True
 accesslog = "-"
+# key=value like the app's lines (avalon/ops/logs.py); a socket is logged when it closes,
+# its query's token redacted. %(M)s: milliseconds the request (or socket) lasted.
+access_log_format = (
+    'event=http remote=%(h)s method=%(m)s path=%(U)s query="%(q)s" status=%(s)s'
+    ' bytes=%(B)s ms=%(M)s agent="%(a)s"'
+)
 errorlog = "-"
 logger_class = "avalon.ops.logs.RedactingLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

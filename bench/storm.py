@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         log_text = server.log_path.read_text(errors="replace")
         tracebacks = log_text.count("Traceback")
-        errors_500 = log_text.count('" 500 ')
+        errors_500 = log_text.count("status=500 ")
         if tracebacks:
             at = log_text.index("Traceback")
             print(log_text[max(0, at - 300) : at + 2500])

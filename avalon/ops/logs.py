@@ -1,4 +1,8 @@
-"""gunicorn access logging that never writes a player's token."""
+"""One log format for the app, gunicorn's access log and its error log, never a token.
+
+Every line is `time level [pid] logger message`, the message `event=... key=value`
+(gunicorn's own error lines keep their words), tracebacks folded onto the line.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-TOKEN_PATTERN = re.compile(r"(token=)[^&\s]*", re.IGNORECASE)
+TOKEN_PATTERN = re.compile(r"(token=)[^&\s\"]*", re.IGNORECASE)
 
 
 def redact(text: str | None) -> str | None:
@@ -40,6 +44,8 @@ class RedactingLogger(Logger):
         for log in (self.error_log, self.access_log):
             if not any(isinstance(f, RedactingFilter) for f in log.filters):
                 log.addFilter(RedactingFilter())
+            for handler in log.handlers:  # one format for every line the server writes
+                handler.setFormatter(OneLineFormatter())
 
     def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:
         """Build the access-log atoms, then redact the URL-bearing ones."""

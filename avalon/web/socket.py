@@ -19,6 +19,7 @@ from simple_websocket import Server
 from werkzeug.routing import WebsocketMismatch
 
 from avalon.ops import metrics
+from avalon.ops.logs import redact
 from avalon.protocol import envelopes
 from avalon.protocol.codes import CloseCode
 from avalon.protocol.errors import CloseSocket
@@ -48,6 +49,7 @@ from avalon.web.handlers import run_session
 from avalon.web.session import Session
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("gunicorn.access")  # the access log's own stream
 HANDSHAKE_SLOTS = "avalon.handshake_slots"  # per worker, in app.extensions
 
 sock = Sock()
@@ -132,6 +134,26 @@ def room_socket(ws: Server, code: str) -> None:
         if session is not None:
             finish_session(session)
         client.transport.release()
+        log_access(opened_at, session)
+
+
+def log_access(opened_at: float, session: Session | None) -> None:
+    """Write the socket's line to the access log, as gunicorn does for every request.
+
+    gunicorn writes none for an upgraded connection (flask-sock ends it by raising).
+    """
+    query = redact(request.query_string.decode("latin-1")) or ""
+    close = None if session is None else session.conn.close_code
+    access_log.info(
+        'event=http remote=%s method=GET path=%s query="%s" status=101 bytes=- ms=%d'
+        ' agent="%s" close=%s',
+        request.remote_addr,
+        request.path,
+        query,
+        int((time.time() - opened_at) * 1000),
+        request.user_agent.string,
+        None if close is None else int(close),
+    )
 
 
 def refuse(client: ClientSocket, close: CloseSocket) -> None:

@@ -1,14 +1,5 @@
-"""The WSGI entry point: gunicorn serves `wsgi:app`, the Flask CLI runs `--app wsgi`."""
+"""The checkout's WSGI entry point: gunicorn serves `wsgi:app`, the Flask CLI `--app wsgi`."""
 
-import sys
+from avalon.wsgi import app
 
-from avalon import create_app
-from avalon.config import ConfigError
-
-try:
-    app = create_app()
-except ConfigError as error:
-    # One line that names the setting, not a traceback; exit status 3 is gunicorn's
-    # "worker failed to boot", so the server stops rather than restarting workers.
-    print(f"Avalon cannot start: {error}", file=sys.stderr, flush=True)
-    raise SystemExit(3) from None
+__all__ = ["app"]

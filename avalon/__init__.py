@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from typing import Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:  # imported inside create_app: gunicorn's master imports this package
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, per-app state, HTTP API, socket, pages."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from avalon import config
     from avalon.ops import logs
     from avalon.services import context

@@ -14,6 +14,8 @@ import http.client
 import json
 import random
 import re
+import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -280,3 +282,68 @@ def test_nginx_logs_neither_tokens_nor_query_strings(cluster):
     assert lines_showing(nginx.log(), secrets) == []
     for host in cluster.hosts:  # and the hosts (gunicorn redacts the query's token)
         assert lines_showing(host.log(), nginx.tokens) == []
+
+
+def test_an_upgrade_behind_nginx_as_the_readme_tells_it(tmp_path):
+    """The README's upgrade: new hosts on new ports, the upstream edited, nginx reloaded,
+    the old hosts stopped with SIGTERM; a game in progress plays on."""
+    require_service("Redis", "127.0.0.1", 6379)
+    require_nginx()
+    with fresh_postgres_database("avalon_upgrade") as database_url:
+        env = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "AVALON_PROXY_HOPS": "1"}
+        old = ServerProcess(tmp_path / "old", env, workers=2)
+        (tmp_path / "old").mkdir()
+        old.start()
+        nginx = BrowserNginx(tmp_path, CONFIG, dict.fromkeys(UPSTREAM_PORTS, old.port), LISTEN_PORT)
+        new = None
+        try:
+            nginx.start()
+            table = Table(nginx, nginx.room_with_players(5))
+            table.start()
+            rng = random.Random(7)
+            for _ in range(4):
+                table.play_move(rng)
+            version = table.view["version"]
+            # 1-2. The new release on new ports (its release step already ran: the same
+            # schema here), ready before it gets any traffic.
+            (tmp_path / "new").mkdir()
+            new = ServerProcess(tmp_path / "new", env, workers=2).start()
+            # 3. The upstream block names the new ports; nginx reloads without dropping
+            # a connection (old sockets stay on the old host until it closes them).
+            text = nginx.config.read_text().replace(
+                f"127.0.0.1:{old.port}", f"127.0.0.1:{new.port}"
+            )
+            nginx.config.write_text(text)
+            command = [nginx_binary(), "-p", str(nginx.prefix), "-e", "logs/error.log"]
+            subprocess.run([*command, "-c", str(nginx.config), "-s", "reload"], check=True)
+            wait_for(lambda: new.request("GET", "/readyz")[0] == 200, timeout=20)
+            # 4. The old hosts stop: every socket closes with 1001 and comes back through
+            # nginx to the new release, same seat, same game.
+            assert old.terminate() == 0
+            for player in list(table.clients):
+                assert table.clients[player].expect_close() == 1001
+                first = table.reconnect(player)
+                assert first["payload"]["game"]["version"] == version
+            assert {cluster_host(new, player) for player in table.clients} == {True}
+            final = table.play_to_end(rng)
+            assert final["phase"] == "game_over" and final["game_id"] == table.game_id
+            table.close()
+            assert "Traceback" not in new.log() + old.log()
+        finally:
+            nginx.stop()
+            old.stop()
+            if new is not None:
+                new.stop()
+
+
+def nginx_binary() -> str:
+    """The nginx executable (.ci/run installs Debian's)."""
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def cluster_host(host: ServerProcess, player_id: int) -> bool:
+    """Tell whether the player's newest socket is on this host (its `connected` line)."""
+    return any(
+        (match := CONNECTED.match(line)) and int(match.group(2)) == player_id
+        for line in host.log().splitlines()
+    )

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import urllib.request
 import zipfile
@@ -20,6 +21,7 @@ from tests.support import IN_CI
 from tests.support import ROOT
 from tests.support import free_port
 from tests.support import port_open
+from tests.support import stop_process
 from tests.support import wait_for
 
 pytestmark = pytest.mark.timeout(120)
@@ -39,9 +41,10 @@ def requirement_pins() -> list[str]:
 def every_variable() -> set[str]:
     """Every environment variable an operator may set."""
     names = {variable for variable, *_ in config.SETTINGS} | OTHER_VARIABLES
-    gunicorn_conf = (ROOT / "gunicorn.conf.py").read_text()
+    gunicorn_conf = (ROOT / "avalon" / "serving.py").read_text()
     names |= set(re.findall(r"environ(?:\.get)?\(\s*\"([A-Z_]+)\"", gunicorn_conf))
     names |= set(re.findall(r"setdefault\(\"([A-Z_]+)\"", gunicorn_conf))
+    names |= set(re.findall(r"whole_number\(\s*[\"']([A-Z_]+)[\"']", gunicorn_conf))
     return names - INTERNAL
 
 
@@ -52,7 +55,10 @@ def test_pyproject_declares_the_pins_and_a_build_system():
     assert (ROOT / ".python-version").read_text().strip() == "3.11"
 
 
-def test_the_wheel_holds_one_package_with_its_client_and_migrations(tmp_path):
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package built as a wheel from a copy of the checkout."""
+    tmp_path = tmp_path_factory.mktemp("wheel")
     source = tmp_path / "source"  # a copy, so the build leaves nothing in the checkout
     venvs = (".venv", ".bench-venv", ".autobahn-venv")
     ignore = shutil.ignore_patterns(*venvs, ".git", "__pycache__", "instance", "*.db*", "build")
@@ -67,7 +73,11 @@ def test_the_wheel_holds_one_package_with_its_client_and_migrations(tmp_path):
     if built.returncode != 0 and not IN_CI and "setuptools" in built.stderr:
         pytest.skip(f"the build backend could not be installed: {built.stderr[-300:]}")
     assert built.returncode == 0, built.stderr
-    wheel = zipfile.ZipFile(next(tmp_path.glob("avalon-*.whl")))
+    return next(tmp_path.glob("avalon-*.whl"))
+
+
+def test_the_wheel_holds_one_package_with_its_client_and_migrations(wheel):
+    wheel = zipfile.ZipFile(wheel)
     names = wheel.namelist()
     assert {name.split("/")[0] for name in names} == {"avalon", "avalon-0.1.0.dist-info"}
     for expected in [
@@ -148,3 +158,61 @@ def test_gunicorn_reads_dot_env(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(20)
+
+
+def test_an_installed_package_serves_and_upgrades_with_its_own_command(wheel, tmp_path):
+    # A fresh virtualenv holding the wheel; its dependencies are this environment's (a
+    # .pth file), so the test needs no package index. Run from an empty directory: no
+    # gunicorn.conf.py nor wsgi.py of a checkout to lean on.
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    python = env / "bin" / "python"
+    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
+    subprocess.run([*install, "--no-deps", str(wheel)], check=True, timeout=60)
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    work = tmp_path / "empty"
+    work.mkdir()
+    environ = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'avalon.db'}",
+        "SECRET_KEY": "k" * 40,
+        "FLASK_SKIP_DOTENV": "1",
+    }
+    command = str(env / "bin" / "avalon")
+    upgrade = subprocess.run(
+        [command, "db", "upgrade"],
+        cwd=work,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert "0007_absent_players_and_moderation" in upgrade.stdout + upgrade.stderr
+    port = free_port()
+    server = subprocess.Popen(
+        [command, "serve", "--bind", f"127.0.0.1:{port}"],
+        cwd=work,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: ready(f"http://127.0.0.1:{port}/readyz"), timeout=30, interval=0.3)
+    finally:
+        stop_process(server, 10)
+
+
+def ready(url: str) -> bool:
+    """Tell whether the readiness probe answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False

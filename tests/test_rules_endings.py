@@ -54,6 +54,7 @@ def test_a_lady_check_and_an_assassination_made_for_the_player_say_so():
     target = game.assassin_targets()[0]
     events = game.apply(assassin, "assassinate", {"target": target}, auto=True)
     assert events[-1].payload["assassination"]["auto"] is True
+    assert game.record()["assassination_auto"] is True  # the replay says so too
 
 
 def test_an_abandoned_game_has_no_winner_and_reveals_every_role():

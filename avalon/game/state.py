@@ -250,6 +250,7 @@ class GameState:
             "lady_checks": copy.deepcopy(self.lady_checks),
             "assassin": self.assassin(),
             "assassin_target": self.assassin_target,
+            "assassination_auto": self.assassination_auto,  # named by the timer or a stand-in
             "winner": self.winner,
             "reason": self.reason,
         }

@@ -90,7 +90,7 @@ def test_create_join_presence_and_chat(new_player: Callable[..., Player]) -> Non
 def test_host_options_follow_the_rules(
     site: ServerProcess, new_player: Callable[..., Player]
 ) -> None:
-    host = new_player("Host", viewport=PHONE)
+    host = new_player("Hostess", viewport=PHONE)
     code = host.create_room()
     page = host.page
     start = page.locator("#start-game")
@@ -107,6 +107,9 @@ def test_host_options_follow_the_rules(
     # The host removes a player from the lobby; the removed player's page says so in plain
     # words, and its join form stays closed: that browser cannot come back.
     host.player_row("Guest6").get_by_role("button", name="Remove Guest6 from the room").click()
+    # Remove asks first, in the page, and names what it does.
+    expect(page.locator("#kick-text")).to_contain_text("their name stays taken in this room")
+    page.locator("#kick-confirm").click()
     kicks = [e for e in host.sent if e.get("payload", {}).get("action") == "kick"]
     assert kicks[-1]["payload"] == {"action": "kick", "player_id": leaver_id}
     expect(host.player_row("Guest6")).to_have_count(0)
@@ -147,7 +150,7 @@ def test_host_options_follow_the_rules(
 
 
 def test_lady_defaults_on_at_seven(site: ServerProcess, new_player: Callable[..., Player]) -> None:
-    host = new_player("Host")
+    host = new_player("Hostess")
     code = host.create_room()
     for i in range(2, 8):
         site.join(code, f"Guest{i}")

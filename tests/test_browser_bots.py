@@ -52,7 +52,9 @@ def test_one_person_and_four_bots_play_a_whole_game(
     expect(bots).to_have_count(4)
     expect(bots.locator(".badge.bot")).to_have_text(["Bot"] * 4)
     expect(bots.locator(".name")).to_have_text(["Bot 1", "Bot 2", "Bot 3", "Bot 4"])
-    expect(page.locator("#log")).to_contain_text("The host added the computer player Bot 4.")
+    expect(page.locator("#log-section")).to_contain_text(
+        "The host added the computer player Bot 4."
+    )
     assert ann.axe_problems() == []
     add_bots(ann, 5)
     expect(page.locator("#player-count")).to_have_text("10")
@@ -63,7 +65,9 @@ def test_one_person_and_four_bots_play_a_whole_game(
         expect(page.locator("#players li .name", has_text=name)).to_have_count(0)
     expect(page.locator("#player-count")).to_have_text("5")
     expect(page.locator("#lobby-add-bot")).to_be_enabled()
-    expect(page.locator("#log")).to_contain_text("The host removed the computer player Bot 5.")
+    expect(page.locator("#log-section")).to_contain_text(
+        "The host removed the computer player Bot 5."
+    )
     status, room = site.request("GET", f"/api/rooms/{code}")
     assert [p["bot"] for p in room["players"]] == [False, True, True, True, True]
 

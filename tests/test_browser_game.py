@@ -81,7 +81,8 @@ def expect_quest(players: list[Player], quest: int, state: str, text: str, fails
 
 
 def play_quest(players: list[Player], team: list[int], fails_by: set[int]) -> None:
-    """Team members play their cards; everyone sees Fail, only evil players may press it."""
+    """Team members play their cards; everyone sees both cards enabled (no tells): the
+    server refuses a good player's Fail."""
     table = by_id(players)
     for player in players:
         if player.player_id not in team:
@@ -91,10 +92,7 @@ def play_quest(players: list[Player], team: list[int], fails_by: set[int]) -> No
         fail_button = player.page.locator("#quest-fail")
         expect(player.page.locator("#quest-success")).to_be_visible()
         expect(fail_button).to_be_visible()
-        if player.role() in ("merlin", "percival", "loyal_servant"):
-            expect(fail_button).to_be_disabled()
-        else:
-            expect(fail_button).to_be_enabled()
+        expect(fail_button).to_be_enabled()
         player.play(member not in fails_by)
         expect(player.page.locator("#quest-success")).to_have_count(0)
 
@@ -141,7 +139,7 @@ def test_a_full_game_through_the_ui(site: ServerProcess, new_player: Callable[..
     merlin = table[role_of["merlin"]]
     for pid in evil:
         expect(merlin.page.locator("#night-knowledge")).to_contain_text(names[pid])
-        expect(merlin.seat_row(pid).locator(".badge.evil")).to_have_text("Evil")
+        expect(merlin.seat_row(pid).locator(".badge.knows")).to_have_text("Evil")
     for pid in evil:
         partner = (evil - {pid}).pop()
         expect(table[pid].page.locator("#night-knowledge")).to_contain_text(
@@ -149,7 +147,7 @@ def test_a_full_game_through_the_ui(site: ServerProcess, new_player: Callable[..
         )
     servant = table[role_of["loyal_servant"]]
     expect(servant.page.locator("#night-knowledge")).to_contain_text("You know nothing more")
-    expect(servant.page.locator("#seats .badge.evil")).to_have_count(0)
+    expect(servant.page.locator("#seats .badge.knows")).to_have_count(0)
     for player in players:
         sizes = player.page.locator("#quests .q-size")
         expect(sizes).to_have_text([f"{n} players" for n in (2, 3, 2, 3, 3)])

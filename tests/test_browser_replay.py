@@ -201,6 +201,11 @@ def test_a_finished_game_step_by_step(
     phone.page.goto(f"/r/{code}/games/1#step-3")
     expect(phone.page.locator("#replay-counter")).to_have_text(f"Step 3 of {total}")
     assert phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # The step buttons sit just below the table, not a screen away from it.
+    table = phone.page.locator("#replay-table").bounding_box()
+    buttons = phone.page.locator("#replay-forward").bounding_box()
+    assert table is not None and buttons is not None
+    assert 0 <= buttons["y"] - (table["y"] + table["height"]) < 150, (table, buttons)
     assert phone.axe_problems() == []
 
     # The link back to the room opens its join page.

@@ -123,7 +123,7 @@ def test_host_controls_in_the_lobby_and_the_game(
             expect(player.page.locator("#timer-text")).to_have_text(
                 re.compile(r"^Timer paused \(0:(30|[12]\d) left\)$")
             )
-        expect(ben.page.locator("#log")).to_contain_text("The host paused the turn timer.")
+        expect(ben.page.locator("#log-section")).to_contain_text("The host paused the turn timer.")
         expect(pause).to_have_text("Resume the timer")
         pause.click()
         for player in (ann, ben):
@@ -138,6 +138,7 @@ def test_host_controls_in_the_lobby_and_the_game(
         member(ann, "game-spectators", "Visitor").get_by_role(
             "button", name="Remove Visitor from the room"
         ).click()
+        page.locator("#kick-confirm").click()
         visitor.expect_notice(KICKED)
         expect(ben.page.locator("#watchers")).to_have_text("")
     finally:
@@ -172,6 +173,8 @@ def test_after_a_game_seats_change_kicks_stick_and_the_lobby_comes_back(
     code = ann.create_room()
     ben = new_player("Ben")
     ben.join(code)
+    failed: list[str] = []  # requests of Ben's page that failed (issue 25: a 404 per game)
+    ben.page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     sam = new_player("Sam")
     sam.page.goto(f"/r/{code}")
     sam.page.locator("#join-name").fill("Sam")
@@ -228,6 +231,7 @@ def test_after_a_game_seats_change_kicks_stick_and_the_lobby_comes_back(
         member(ann, "between-players", "Zed").get_by_role(
             "button", name="Remove Zed from the room"
         ).click()
+        ann.page.locator("#kick-confirm").click()
         zed.expect_notice(KICKED)
         expect(zed.page.locator("#join-view")).to_be_visible()
         expect(zed.page.get_by_role("button", name="Join", exact=True)).to_be_disabled()
@@ -259,6 +263,8 @@ def test_after_a_game_seats_change_kicks_stick_and_the_lobby_comes_back(
         )
         expect(ann.page.locator("#options-form")).to_be_visible()
         expect(ann.page.locator("#player-count")).to_have_text("5")
+        expect(ben.page.locator("#games-list li")).to_have_count(1)
+        assert failed == []
         expect(ann.page.locator("#players button.kick")).to_have_count(4)
         ann.page.get_by_label("Morgana").check()
         ann.page.locator("#start-game").click()
@@ -276,7 +282,7 @@ def test_after_a_game_seats_change_kicks_stick_and_the_lobby_comes_back(
         ben.expect_notice(f"You left room {code}.")
         expect(ben.page.locator("#home-view")).to_be_visible()
         assert ben.seat() is None
-        expect(ann.page.locator("#log")).to_contain_text("Ben left the room.")
+        expect(ann.page.locator("#log-section")).to_contain_text("Ben left the room.")
         expect(ann.page.locator("#watchers")).to_have_text("")
     finally:
         bots.close()

@@ -10,19 +10,20 @@ function button(id, text, cls, disabled, onClick) {
 }
 
 function playCard(success) {
-  sendAction("play_quest", { success }, t("what.playCard"));
+  // A good player's Fail is refused by the server, and said like any other refusal.
+  sendAction("play_quest", { success }, t("what.playCard"), success ? null : t("action.goodCannotFail"));
 }
 
-// A quest card for a team member. Good and evil see the very same panel, so that a glance
-// at a neighbour's screen tells nothing: a good player's Fail is there, disabled.
-function questPanel(evil, busy) {
+// A quest card for a team member. Good and evil see the very same panel, both cards
+// enabled and alike, so that a glance at a neighbour's screen tells nothing.
+function questPanel(busy) {
   return [
     el("p", { id: "quest-intro", text: t("action.onQuest") }),
     el(
       "div",
       { class: "buttons quest-cards" },
       button("quest-success", t("action.success"), "card-success", busy, () => playCard(true)),
-      button("quest-fail", t("action.fail"), "card-fail", busy || !evil, () => playCard(false)),
+      button("quest-fail", t("action.fail"), "card-fail", busy, () => playCard(false)),
     ),
     el("p", { id: "quest-rule", class: "hint", text: t("action.questRule") }),
   ];
@@ -59,7 +60,7 @@ export function renderActionPanel(g) {
     }
   } else if (g.phase === "questing") {
     const mine = you && (g.team || []).includes(me) && !(g.played || []).includes(me);
-    if (mine) nodes.push(...questPanel(you.alignment === "evil", busy));
+    if (mine) nodes.push(...questPanel(busy));
     else {
       const played = t("action.cardsPlayed", { played: (g.played || []).length, size: (g.team || []).length });
       nodes.push(el("p", { id: "waiting", text: played + " " + waitingText(awaited(g)) }));

@@ -59,8 +59,23 @@ function notify(body) {
   }
 }
 
+let tapped = false; // this page was touched (a tap, a click, a key): it may vibrate
+let vibrateOwed = false; // a buzz due before the first touch (after a reload)
+
 function vibrate() {
-  if (typeof navigator.vibrate === "function") navigator.vibrate(VIBRATION);
+  if (typeof navigator.vibrate !== "function") return;
+  // Browsers let a page vibrate only once the person has touched it: until then it is owed.
+  vibrateOwed = !tapped;
+  if (tapped) navigator.vibrate(VIBRATION);
+}
+
+/** A touch of the page (its first one after a reload re-arms vibration): pay the buzz
+ * owed, if the game still waits for this player. */
+export function rearmVibration() {
+  tapped = true;
+  if (!vibrateOwed) return;
+  vibrateOwed = false;
+  if (pref("vibrate") && myTurn(app.game) && typeof navigator.vibrate === "function") navigator.vibrate(VIBRATION);
 }
 
 // What the page is waited for, as a key: an alert once per turn, not once per view.

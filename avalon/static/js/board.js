@@ -11,6 +11,7 @@ import { renderRoleCard } from "./rolecard.js";
 import { rules } from "./rules.js";
 import { rememberSetup } from "./setup.js";
 import { renderTable, roleUncovered } from "./table.js";
+import { renderTableOps } from "./tableops.js";
 import { renderTimer } from "./timer.js";
 import { myId, nameOf, namesOf } from "./state.js";
 import { alignmentText, plural, t, winsText } from "./text.js";
@@ -24,6 +25,7 @@ export function renderGame(g) {
   $("#turn").hidden = g.phase === "game_over"; // the end screen says it all then
   renderTimer(g);
   renderActionPanel(g);
+  renderTableOps(g);
   renderGameOver(g);
   renderBetween(g);
   renderRoleCard(g);
@@ -83,8 +85,9 @@ function renderVoteTrack(g) {
   put($("#vote-track"),
     el("p", { id: "proposal-text", text: t("track.proposal", { proposal: g.proposal, max }) }),
     el("ol", { class: "dots", "aria-hidden": "true" }, dots),
-    el("p", { class: "hint", text: t("track.hint") }),
   );
+  // Below the table, where no seat can cover it.
+  $("#track-hint").textContent = t("track.hint");
 }
 
 // The sentence saying what the game waits for.

@@ -1,7 +1,7 @@
 // The chat list and its form, and the log of what happened in the room.
 import { $, clockText, el, put } from "./dom.js";
 import { sendEnvelope } from "./socket.js";
-import { app, myId, newId, remember } from "./state.js";
+import { app, findPlayer, myId, newId, remember, seatColour } from "./state.js";
 import { t } from "./text.js";
 
 const CHAT_KEEP = 500; // chat messages kept on screen
@@ -19,6 +19,7 @@ export function mergeChat(messages) {
     if (!m || !Number.isInteger(m.id) || app.chatIds.has(m.id)) continue;
     app.chatIds.add(m.id);
     const node = chatNode(m);
+    markMessage(node);
     // Keep id order even if a late batch arrives after newer messages.
     let before = null;
     for (let child = log.lastElementChild; child; child = child.previousElementSibling) {
@@ -41,15 +42,39 @@ function chatNode(m) {
   const clock = time && !Number.isNaN(time.getTime()) ? clockText(time) : "";
   return el(
     "li",
-    { class: mine ? "chat-msg mine" : "chat-msg", dataset: { chatId: String(m.id) } },
+    {
+      class: mine ? "chat-msg mine" : "chat-msg",
+      dataset: { chatId: String(m.id), playerId: String(m.player_id), channel: m.channel || "all" },
+    },
     el(
       "div",
       { class: "chat-meta" },
+      // The seat's colour, as on the table: a dot a name cannot imitate.
+      el("span", { class: "seat-dot", "aria-hidden": "true" }),
       el("span", { class: "chat-author", text: m.display_name }),
+      // Badges are the page's own: names with brackets or "host" in them are refused.
+      el("span", { class: "badge host chat-host", text: t("chat.host"), hidden: true }),
+      m.channel === "spectators" ? el("span", { class: "badge chat-spectators", text: t("chat.spectators") }) : null,
       clock ? el("time", { datetime: m.sent_at, text: clock }) : null,
     ),
     el("p", { class: "chat-text", text: m.message }),
   );
+}
+
+/** Give each message its author's seat colour and host mark as they are now (seats
+ * change at each game, the host may change). */
+export function markChat() {
+  for (const item of $("#chat-log").children) markMessage(item);
+}
+
+function markMessage(item) {
+  const id = Number(item.dataset.playerId);
+  const colour = seatColour(id);
+  const dot = item.querySelector(".seat-dot");
+  if (dot) dot.dataset.colour = colour === null ? "" : String(colour);
+  const member = findPlayer(id);
+  const host = item.querySelector(".chat-host");
+  if (host) host.hidden = !(member && member.is_host);
 }
 
 /** Send the chat form's message (its submit handler). */
@@ -65,10 +90,11 @@ export function onChatSubmit(event) {
   }
 }
 
-/** Add a line to the log; kind is "room" (the default), "game" or "secret". */
-export function logLine(text, kind) {
-  const log = $("#log");
-  log.append(el("li", { class: "log-" + (kind || "room") }, el("time", { text: clockText(new Date()) }), " ", text));
+/** Add a line to this visit's room log (joins, seats, the lock): the game's own log is
+ * rebuilt from its view (gamelog.js). */
+export function logLine(text) {
+  const log = $("#room-log");
+  log.append(el("li", { class: "log-room" }, el("time", { text: clockText(new Date()) }), " ", text));
   while (log.children.length > LOG_KEEP) log.firstElementChild.remove();
   log.scrollTop = log.scrollHeight;
 }
@@ -77,4 +103,5 @@ export function logLine(text, kind) {
 export function clearChatAndLog() {
   put($("#chat-log"));
   put($("#log"));
+  put($("#room-log"));
 }

@@ -56,7 +56,10 @@ export function renderGameOver(g) {
   });
   const named = assassinationText(g);
   put(box,
-    el("h2", { id: "winner", text: t(g.winner === "good" ? "over.winner.good" : "over.winner.evil") }),
+    el("h2", {
+      id: "winner",
+      text: t(g.winner === "good" ? "over.winner.good" : g.winner === "evil" ? "over.winner.evil" : "over.winner.none"),
+    }),
     el("p", { id: "over-reason", text: reasonText(g.reason) }),
     named ? el("p", { id: "assassination", class: "assassination", text: named }) : null,
     el("h3", { text: t("over.roles") }),

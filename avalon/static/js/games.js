@@ -26,6 +26,8 @@ function remember(code, count) {
 export function noteGameView(code, g) {
   if (!code || !g || !Number.isInteger(g.number)) return;
   remember(code, g.phase === "game_over" ? g.number : g.number - 1);
+  // A view is of the room's latest game: the count is known, no look-up (and no 404) needed.
+  searched.add(code);
 }
 
 // Whether game `number` of room `code` exists (finished or in play).

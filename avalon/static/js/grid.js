@@ -44,18 +44,27 @@ function voteCell(p, id) {
   const approve = voted && p.votes[key];
   const leader = p.leader === id;
   const onTeam = (p.team || []).includes(id);
+  // A vote (or the team) the timer or a stand-in made is no evidence: it is marked.
+  const auto = (p.auto || []).includes(id) || (leader && !!p.auto_proposal);
   const words = [voted ? t(approve ? "grid.approved" : "grid.rejected") : t("grid.noVote")];
   if (leader) words.push(t("grid.leader"));
   if (onTeam) words.push(t("grid.onTeam"));
+  if (auto) words.push(t("grid.auto"));
   const classes = ["vote-cell"];
   if (voted) classes.push(approve ? "approve" : "reject");
   if (leader) classes.push("leader");
   if (onTeam) classes.push("team");
+  if (auto) classes.push("auto");
   return el(
     "td",
-    { class: classes.join(" "), dataset: { vote: voted ? (approve ? "approve" : "reject") : "" } },
+    {
+      class: classes.join(" "),
+      dataset: { vote: voted ? (approve ? "approve" : "reject") : "", auto: String(auto) },
+      title: auto ? t("grid.autoTitle") : null,
+    },
     el("span", { class: "mark", "aria-hidden": "true", text: voted ? t(approve ? "grid.yes" : "grid.no") : "" }),
     leader ? el("span", { class: "leader-mark", "aria-hidden": "true", text: t("grid.leaderMark") }) : null,
+    auto ? el("span", { class: "auto-mark", "aria-hidden": "true", text: t("grid.autoMark") }) : null,
     el("span", { class: "visually-hidden", text: words.join(t("list.comma")) }),
   );
 }

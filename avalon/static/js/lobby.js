@@ -5,8 +5,8 @@ import { evilCount, failsRequired, isEvil, rules, teamSizes } from "./rules.js";
 import { discoverGames, gameItems } from "./games.js";
 import { botControls, memberItem, renderSeatActions } from "./seats.js";
 import { chosenRolesOf, loadSetup, optionsSetup, sameSetup, setupText } from "./setup.js";
-import { sendAction } from "./socket.js";
-import { amHost, amSpectator, app, myId, players, spectators } from "./state.js";
+import { sendAction, sendEnvelope } from "./socket.js";
+import { amHost, amSpectator, app, myId, newId, players, remember, spectators } from "./state.js";
 import { numberWord, plural, t } from "./text.js";
 
 /** Draw the lobby: players, spectators, seat actions, and the options for the host. */
@@ -27,8 +27,12 @@ export function renderLobby() {
   $("#lobby-wait").textContent = t(!open ? "lobby.inGame" : watching ? "lobby.watching" : "lobby.wait");
   // Everyone sees the last game's setup; the host's form starts from it.
   const { setup, key } = lastSetup();
-  $("#lobby-setup").hidden = host || !setup;
-  $("#lobby-setup").textContent = setup ? t("setup.last", { setup: setupText(setup) }) : "";
+  // The setup the host is choosing now, as it changes; else the last game's.
+  const draft = app.room && app.room.draft_options;
+  $("#lobby-setup").hidden = host || !(setup || draft);
+  $("#lobby-setup").dataset.draft = String(!!draft);
+  if (draft) $("#lobby-setup").textContent = t("setup.draft", { setup: setupText(optionsSetup(draft)) });
+  else $("#lobby-setup").textContent = setup ? t("setup.last", { setup: setupText(setup) }) : "";
   const bots = botControls("lobby");
   $("#lobby-bots").hidden = !bots || !open;
   put($("#lobby-bots"), bots);
@@ -155,29 +159,50 @@ function renderOptions() {
   $("#start-game").disabled = !!error || app.ui.busy || app.connState !== "online";
 }
 
-/** A change in the options form (its change handler). */
+const SETUP_DEBOUNCE_MS = 300; // the host's setup is shared once the clicks settle
+let setupTimer = null;
+
+/** A change in the options form (its change handler): redraw, and share it with the table. */
 export function onOptionsChange(event) {
   if (event.target.id === "opt-lady") app.ui.ladyTouched = true;
   renderOptions();
+  clearTimeout(setupTimer);
+  setupTimer = setTimeout(shareSetup, SETUP_DEBOUNCE_MS);
+}
+
+// Send the setup being chosen (`setup`), without blocking the form while it travels.
+function shareSetup() {
+  const options = formOptions();
+  if (!amHost() || !options) return;
+  const correlationId = newId("s");
+  const payload = Object.assign({ action: "setup" }, { options });
+  if (sendEnvelope({ type: "action", correlation_id: correlationId, payload })) {
+    remember(correlationId, { what: t("what.setup"), kind: "setup" });
+  }
+}
+
+// The options the form says now (roles in the rules' order), or null when not valid.
+function formOptions() {
+  const roles = chosenRoles();
+  const turnTimer = timerChoice();
+  if (Number.isNaN(turnTimer)) return null;
+  const order = rules.roles;
+  return {
+    roles: rules.required_roles.concat(roles).sort((a, b) => order.indexOf(a) - order.indexOf(b)),
+    lady_of_the_lake: $("#opt-lady").checked,
+    turn_timer: turnTimer,
+    random_seats: $("#opt-random-seats").checked,
+  };
 }
 
 /** Start the game with the options chosen (the options form's submit handler). */
 export function onStart(event) {
   event.preventDefault();
-  const roles = chosenRoles();
-  const check = checkOptions(players().length, roles);
-  const turnTimer = timerChoice();
-  if (check.error || Number.isNaN(turnTimer)) {
+  const check = checkOptions(players().length, chosenRoles());
+  if (check.error || Number.isNaN(timerChoice())) {
     renderOptions();
     return;
   }
-  const order = rules.roles;
-  const all = rules.required_roles.concat(roles).sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  const options = {
-    roles: all,
-    lady_of_the_lake: $("#opt-lady").checked,
-    turn_timer: turnTimer,
-    random_seats: $("#opt-random-seats").checked,
-  };
+  const options = formOptions();
   sendAction("start_game", options, t("what.startGame"));
 }

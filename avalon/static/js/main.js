@@ -4,11 +4,12 @@
 //
 // This module boots the client: it loads the rules, wires the page's controls, says what
 // rendering the room means, and routes.
-import { fireAlerts, titleFor, unlockAudio } from "./alerts.js";
+import { fireAlerts, rearmVibration, titleFor, unlockAudio } from "./alerts.js";
 import { fetchRules } from "./api.js";
 import { renderGame } from "./board.js";
-import { onChatSubmit } from "./chat.js";
+import { markChat, onChatSubmit } from "./chat.js";
 import { $, keepFocus } from "./dom.js";
+import { renderLog } from "./gamelog.js";
 import { loadMessages, translatePage, wirePicker } from "./i18n.js";
 import { onCreate, onJoinByCode, onJoinFromLink } from "./home.js";
 import { onOptionsChange, onStart, renderLobby } from "./lobby.js";
@@ -40,6 +41,8 @@ function renderRoom() {
     if (playing) renderGame(app.game);
     else renderLobby();
   });
+  renderLog(playing ? app.game : null);
+  markChat();
   renderTabs();
   document.title = titleFor(t("title.room", { code: app.code }), playing ? app.game : null);
 }
@@ -88,6 +91,8 @@ function wire() {
   // Browsers let a page make sound only after a click or a key press.
   for (const type of ["pointerdown", "keydown"]) {
     document.addEventListener(type, unlockAudio, { capture: true, passive: true });
+    // Likewise vibration: a reload loses the tap that allowed it, the first new one re-arms it.
+    document.addEventListener(type, rearmVibration, { capture: true, passive: true });
   }
   watchWidth();
   $("#copy-link").addEventListener("click", copyLink);

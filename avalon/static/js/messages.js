@@ -10,10 +10,10 @@ import { sendPing, setConn, startHeartbeat } from "./socket.js";
 import { noteChat } from "./tabs.js";
 import { pongReceived, setServerTime } from "./timer.js";
 import {
-  app, findPlayer, markKicked, myId, nameOf, namesOf, removePlayer, render, saveSeat, setBusy, setHost,
+  amHost, app, findPlayer, markKicked, myId, nameOf, removePlayer, render, saveSeat, setBusy, setHost,
   setRoom, upsertPlayer,
 } from "./state.js";
-import { alignmentText, has, listText, plural, t, winsText } from "./text.js";
+import { has, t } from "./text.js";
 
 // Error envelopes that precede a close: the close code explains them better.
 const CLOSING_ERRORS = new Set(["unauthorized", "forbidden", "room_not_found", "bad_request"]);
@@ -71,30 +71,6 @@ function setGame(view) {
   app.game = view;
 }
 
-// Names of who voted for and against, from a {player_id: approve} map.
-function votersOf(votes) {
-  const ids = Object.keys(votes || {});
-  return {
-    yes: ids.filter((id) => votes[id]).map((id) => nameOf(Number(id))),
-    no: ids.filter((id) => !votes[id]).map((id) => nameOf(Number(id))),
-  };
-}
-
-function voteResultText(p) {
-  const { yes, no } = votersOf(p.votes);
-  return t(p.approved ? "log.voteApproved" : "log.voteRejected", {
-    team: namesOf(p.team),
-    yes: yes.length,
-    no: no.length,
-    yesNames: listText(yes),
-    noNames: listText(no),
-  });
-}
-
-function questResultText(p) {
-  return plural(p.success ? "log.questSucceeded" : "log.questFailed", p.fails, { quest: p.quest });
-}
-
 /** An `event` frame: update the state, add a line to the log. */
 export function onEvent(message) {
   const p = message.payload || {};
@@ -140,10 +116,11 @@ export function onEvent(message) {
       if (p.player_id === myId()) {
         // The server closes this socket next: the close handler explains it.
         app.kicked = true;
-        markKicked(app.code);
+        markKicked(app.code, p.display_name);
       }
       logLine(t("log.kicked", { name: p.display_name || nameOf(p.player_id) }));
       removePlayer(p.player_id);
+      if (amHost()) refreshRoom(); // the room's list of removed names has one more
       break;
     case "player_removed":
       logLine(t("log.left", { name: nameOf(p.player_id) }));
@@ -171,42 +148,37 @@ export function onEvent(message) {
       logLine(t("log.lobby", { name: p.display_name }));
       break;
     case "timer_paused":
-      logLine(t(p.paused ? "log.timerPaused" : "log.timerResumed"), "game");
+      // The host's pause, or its end by the host, the table's majority or the time limit.
+      logLine(t(p.paused ? "log.timerPaused" : "log.timerResumed." + (p.by === "time" || p.by === "table" ? p.by : "host")));
       break;
+    case "player_unbanned":
+      setRoom(p.room);
+      logLine(t("log.unbanned", { name: p.display_name }));
+      break;
+    case "setup_changed":
+    case "spectator_chat":
+      setRoom(p.room);
+      break;
+    case "end_vote_result":
+      if (p && p.ended === false) toast(t("end.refused"));
+      return;
+    // The game's own events: the game view that follows each one says it all, and the
+    // log is rebuilt from that view (gamelog.js).
     case "game_started":
-      logLine(
-        p.lady
-          ? t("log.startedLady", { leader: nameOf(p.leader), lady: nameOf(p.lady) })
-          : t("log.started", { leader: nameOf(p.leader) }),
-        "game",
-      );
-      break;
     case "team_proposed":
-      logLine(
-        t("log.proposed", { leader: nameOf(p.leader), team: namesOf(p.team), quest: p.quest, proposal: p.proposal }),
-        "game",
-      );
-      break;
     case "vote_cast":
-      return; // the next game view says who has voted
     case "vote_result":
-      logLine(voteResultText(p), "game");
-      break;
     case "quest_result":
-      logLine(questResultText(p), "game");
-      break;
     case "lady_used":
-      logLine(t("log.ladyUsed", { holder: nameOf(p.holder), target: nameOf(p.target) }), "game");
-      break;
     case "lady_result":
-      logLine(t("log.ladyResult", { target: nameOf(p.target), alignment: alignmentText(p.alignment) }), "secret");
-      break;
     case "assassination_started":
-      logLine(t("log.assassination"), "game");
-      break;
     case "game_over":
-      logLine(winsText(p.winner, p.reason), "game");
-      break;
+    case "presence_line":
+    case "stand_in":
+    case "stand_in_ended":
+    case "end_proposed":
+    case "end_vote_cast":
+      return;
     default:
       // Something changed that this client does not know about: read the room again.
       refreshRoom();
@@ -228,7 +200,8 @@ export function onError(message) {
     if (!input.value) input.value = entry.text;
   }
   // The server's own sentence is English: the client says it in the page's language.
-  const text = has("socketError." + code) ? t("socketError." + code) : t("socketError.other", { code });
+  let text = has("socketError." + code) ? t("socketError." + code) : t("socketError.other", { code });
+  if (entry && entry.refusal && code === "not_allowed") text = entry.refusal;
   toast(entry ? t("error.couldNot", { what: entry.what, text }) : text, "error");
   render();
 }

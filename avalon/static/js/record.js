@@ -59,7 +59,10 @@ export function renderRecord(g) {
     el("p", {
       id: "record-winner",
       class: "winner",
-      text: t(g.winner === "good" ? "record.won.good" : "record.won.evil", { reason: reasonText(g.reason) }),
+      // A game the table ended has no winner: its reason says so.
+      text: g.winner
+        ? t(g.winner === "good" ? "record.won.good" : "record.won.evil", { reason: reasonText(g.reason) })
+        : reasonText(g.reason),
     }),
   );
   put(section, ...parts);

@@ -157,23 +157,33 @@ function stepText(step) {
       const result = t(p.approved ? "log.voteApproved" : "log.voteRejected", {
         team: namesOf(p.team), yes: yes.length, no: no.length, yesNames: listText(yes), noNames: listText(no),
       });
-      return proposed + " " + result;
+      // Moves the timer or a stand-in made are said to be so, as in the game's log.
+      const auto = p.auto || [];
+      const marks = [
+        p.auto_proposal ? t("log.autoProposal", { leader: nameOf(p.leader) }) : "",
+        auto.length ? plural("log.autoVotes", auto.length, { names: namesOf(auto) }) : "",
+      ];
+      return [proposed, result, ...marks].filter(Boolean).join(" ");
     }
     case "quest": {
       const q = record.quest_results[step.result];
-      return plural(q.success ? "record.questSuccess" : "record.questFailed", q.fails, {
+      const text = plural(q.success ? "record.questSuccess" : "record.questFailed", q.fails, {
         quest: q.quest, team: namesOf(q.team),
       });
+      const auto = q.auto || [];
+      return auto.length ? text + " " + plural("log.autoCards", auto.length, { names: namesOf(auto) }) : text;
     }
     case "lady": {
       const c = record.lady_checks[step.check];
-      return t("record.ladyCheck", { holder: nameOf(c.holder), target: nameOf(c.target), alignment: alignmentText(c.alignment) });
+      const text = t("record.ladyCheck", { holder: nameOf(c.holder), target: nameOf(c.target), alignment: alignmentText(c.alignment) });
+      return c.auto ? text + " " + t("log.autoMove", { name: nameOf(c.holder) }) : text;
     }
     case "assassination": {
       const role = (record.roles || {})[String(record.assassin_target)];
-      return t(role === "merlin" ? "over.assassinHit" : "over.assassinMiss", {
+      const text = t(role === "merlin" ? "over.assassinHit" : "over.assassinMiss", {
         assassin: nameOf(record.assassin), target: nameOf(record.assassin_target), role: role ? roleLabel(role) : t("over.unknown"),
       });
+      return record.assassination_auto ? text + " " + t("log.autoMove", { name: nameOf(record.assassin) }) : text;
     }
     default:
       return winsText(record.winner, record.reason);

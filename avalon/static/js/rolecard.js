@@ -111,7 +111,7 @@ export function renderRoleCard(g) {
         { class: "role-line" },
         el("strong", { id: "my-role", text: t("card.you", { role: t("roleYou." + you.role) }) }),
         " ",
-        el("span", { class: "badge " + you.alignment, text: t(you.alignment === "good" ? "side.good" : "side.evil") }),
+        el("span", { class: "badge side", text: t(you.alignment === "good" ? "side.good" : "side.evil") }),
       ),
       el("p", { id: "night-knowledge", text: knowledgeText(g) }),
       el("p", { class: "hint", text: goalText(you) }),

@@ -8,7 +8,8 @@ import { leaveReplay, showReplay } from "./replay.js";
 import { normaliseCode, rules } from "./rules.js";
 import { connect, dropSocket, setConn } from "./socket.js";
 import {
-  app, forgetSeat, loadSeat, markKicked, render, resetRoomState, savedName, storedSeats, wasKicked,
+  app, clearKicked, forgetSeat, kickedName, loadSeat, markKicked, render, resetRoomState, savedName, storedSeats,
+  wasKicked,
 } from "./state.js";
 import { listText, plural, t } from "./text.js";
 
@@ -100,6 +101,21 @@ export function leaveRoom() {
   app.seat = null;
 }
 
+// Whether the host let this browser's removed name back in (it is no longer on the room's
+// list of removed names); the removal is then forgotten here too.
+async function letBackIn(code) {
+  const name = kickedName(code);
+  if (!name || name === "1") return false;
+  try {
+    const room = await fetchRoom(code);
+    if ((room.removed || []).some((r) => r.display_name === name)) return false;
+  } catch (err) {
+    return false;
+  }
+  clearKicked(code);
+  return true;
+}
+
 /** The join form of a room, with who is there; `reason` explains why it is shown. */
 export async function showJoin(code, reason) {
   showView("join");
@@ -109,7 +125,9 @@ export async function showJoin(code, reason) {
   if (reason) showNotice(reason, { kind: "seat" });
   const input = $("#join-name");
   if (!input.value) input.value = savedName();
-  const kicked = wasKicked(code);
+  let kicked = wasKicked(code);
+  if (kicked && (await letBackIn(code))) kicked = false;
+  if (app.code !== code) return;
   setJoinable(!kicked);
   if (!kicked) input.focus();
   const info = $("#join-room-info");
@@ -151,7 +169,7 @@ function setJoinable(on) {
 
 /** The host removed this page's seat (already forgotten): say so on the join page. */
 export function kicked() {
-  markKicked(app.code);
+  if (!wasKicked(app.code)) markKicked(app.code, app.seat && app.seat.display_name); // the event named it first
   showJoin(app.code, t("close.kicked"));
 }
 

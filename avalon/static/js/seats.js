@@ -1,6 +1,7 @@
 // Who is in the room and what each can do with their place: the members' lists (with the
 // host's Remove), taking a seat, watching instead, leaving the room, and the host's lock.
 import { $, el, keepFocus, put } from "./dom.js";
+import { confirmKick, removedList, spectatorChatToggle } from "./moderation.js";
 import { rules } from "./rules.js";
 import { sendAction } from "./socket.js";
 import {
@@ -45,6 +46,8 @@ export function memberLists(playersId, spectatorsId) {
   const between = betweenGames();
   return [
     el("ul", { id: playersId, class: "players" }, players().map((p) => memberItem(p, me, host && between))),
+    // Spectators under their own heading: they did not play the game shown.
+    spectators().length ? el("h3", { class: "spectators-title", text: t("page.spectators") }) : null,
     spectators().length
       ? el("ul", { id: spectatorsId, class: "players" }, spectators().map((p) => memberItem(p, me, host)))
       : null,
@@ -113,14 +116,16 @@ export function renderSeatActions(box) {
         "aria-pressed": String(locked),
         disabled: app.ui.busy,
         onclick: onLockClick,
-        text: t("lock.lock"),
+        text: t(locked ? "lock.unlock" : "lock.lock"),
       }),
     );
+    nodes.push(spectatorChatToggle());
   }
   nodes.push(...leaveRoomControls());
   put(node,
     locked ? el("p", { id: "lock-status", class: "locked-note", text: t("lock.locked") }) : null,
     el("div", { class: "buttons" }, nodes),
+    removedList(),
   );
 }
 
@@ -139,8 +144,7 @@ export function onKickClick(event) {
     sendAction("remove_bot", { player_id: id }, t("what.removeBot", { name: nameOf(id) }));
     return;
   }
-  const id = Number(button.dataset.kick);
-  sendAction("kick", { player_id: id }, t("what.kick", { name: nameOf(id) }));
+  confirmKick(Number(button.dataset.kick)); // a removal keeps the name taken: ask first
 }
 
 /** The host's "Add a computer player" button and what bots are for (null for others),

@@ -223,8 +223,9 @@ export function sendEnvelope(envelope) {
   return true;
 }
 
-/** Send a game or room action; `what` completes "Could not …" if it is refused. */
-export function sendAction(action, fields, what) {
+/** Send a game or room action; `what` completes "Could not …" if it is refused, and
+ * `refusal` (optional) says why better than the server's code would. */
+export function sendAction(action, fields, what, refusal) {
   const correlationId = newId("a");
   const sent = sendEnvelope({
     type: "action",
@@ -232,7 +233,7 @@ export function sendAction(action, fields, what) {
     payload: Object.assign({ action }, fields),
   });
   if (sent) {
-    remember(correlationId, { what, kind: "action" });
+    remember(correlationId, { what, kind: "action", refusal });
     setBusy(true);
     render();
   }

@@ -52,6 +52,12 @@ export const app = {
 // ---- rendering on change -------------------------------------------------------------
 
 let renderer = () => {};
+let clockOffset = 0; // the server's clock minus this page's, in seconds (timer.js measures it)
+
+/** Take the server clock's offset from this page's (seconds). */
+export function setClockOffset(seconds) {
+  clockOffset = seconds;
+}
 
 /** Set the function that draws the room from the state. */
 export function onChange(render) {
@@ -160,14 +166,25 @@ export function deviceId() {
   return pageDevice;
 }
 
-/** Remember that the host removed this browser from room `code`. */
-export function markKicked(code) {
-  storageSet(KICKED_PREFIX + code, "1");
+/** Remember that the host removed this browser from room `code`, under `name` if known
+ * (the host may let that name back in). */
+export function markKicked(code, name) {
+  storageSet(KICKED_PREFIX + code, name || "1");
 }
 
 /** Whether the host removed this browser from room `code`. */
 export function wasKicked(code) {
-  return storageGet(KICKED_PREFIX + code) === "1";
+  return !!storageGet(KICKED_PREFIX + code);
+}
+
+/** The name this browser was removed under from room `code` ("1": not known). */
+export function kickedName(code) {
+  return storageGet(KICKED_PREFIX + code);
+}
+
+/** Forget a removal the host undid. */
+export function clearKicked(code) {
+  storageSet(KICKED_PREFIX + code, null);
 }
 
 /** The seat kept for a room, or null. */
@@ -240,6 +257,9 @@ export function upsertPlayer(p, online) {
   if (!app.room) return;
   const existing = findPlayer(p.player_id);
   if (existing) {
+    // Since when a seat is offline (the host's stand-in button waits on it), as the server counts.
+    if (existing.online && !online) existing.offline_since = Date.now() / 1000 + clockOffset;
+    if (online) existing.offline_since = null;
     existing.online = online;
     if (p.display_name) existing.display_name = p.display_name;
     return;
@@ -291,6 +311,14 @@ export function amSpectator() {
 /** Whether the room is between games (lobby or finished), when seats may change. */
 export function betweenGames() {
   return !!app.room && (app.room.status === "lobby" || app.room.status === "finished");
+}
+
+/** The colour number (0-9) of a member's seat, the same on the table and in the chat:
+ * their place in the game shown, else among the room's players; null for spectators. */
+export function seatColour(id) {
+  const order = app.game && app.game.players ? app.game.players : players().map((p) => p.player_id);
+  const at = order.indexOf(id);
+  return at < 0 ? null : at % 10;
 }
 
 /** A member's display name, or "Player 7" for one this page does not know. */

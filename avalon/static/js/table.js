@@ -5,6 +5,7 @@ import { $, el, put } from "./dom.js";
 import { pref } from "./prefs.js";
 import { isEvil } from "./rules.js";
 import { memberItem } from "./seats.js";
+import { standInButton } from "./tableops.js";
 import { amHost, app, awaited, findPlayer, myId, nameWithYou, spectators } from "./state.js";
 import { alignmentText, listText, roleLabel, t } from "./text.js";
 
@@ -47,23 +48,26 @@ function seatBadges(g, id, votes, sees, checked) {
   if (id === g.leader && !over) badges.push(["leader", t("badge.leader")]);
   if (g.lady && g.lady.holder === id && !over) badges.push(["lady", t("badge.lady")]);
   if ((g.team || []).includes(id)) badges.push(["team", t("badge.team")]);
-  if (g.phase === "voting" && (g.voted || []).includes(id)) badges.push(["voted", t("badge.voted")]);
+  if (g.phase === "voting" && (g.voted || []).includes(id)) {
+    // A ballot the timer or a stand-in cast is said to be one: it is no evidence.
+    const auto = (g.auto_voted || []).includes(id);
+    badges.push(["voted", t(auto ? "badge.votedAuto" : "badge.voted")]);
+  }
   if (g.phase === "questing" && (g.played || []).includes(id)) badges.push(["played", t("badge.played")]);
   if (votes && String(id) in votes) {
     badges.push(votes[String(id)] ? ["approve", t("badge.approved")] : ["reject", t("badge.rejected")]);
   }
   if (roleUncovered()) {
-    if (sees.get(id) === "evil") badges.push(["evil", t("badge.evil")]);
-    if (sees.get(id) === "merlin_or_morgana") badges.push(["mm", t("badge.mm")]);
-    if (checked.has(id)) {
-      const seen = checked.get(id);
-      badges.push([seen === "evil" ? "evil" : "good", t("badge.ladySaw", { alignment: alignmentText(seen) })]);
-    }
+    // What the role knows is said in words on a neutral tag: no colour tells the side.
+    if (sees.get(id) === "evil") badges.push(["knows", t("badge.evil")]);
+    if (sees.get(id) === "merlin_or_morgana") badges.push(["knows", t("badge.mm")]);
+    if (checked.has(id)) badges.push(["knows", t("badge.ladySaw", { alignment: alignmentText(checked.get(id)) })]);
   }
   const role = g.roles && g.roles[String(id)];
   if (role) badges.push([isEvil(role) ? "evil" : "good", roleLabel(role)]);
   const p = findPlayer(id);
   if (p && p.bot) badges.push(["bot", t("badge.bot")]);
+  if ((g.stand_ins || []).includes(id) && !over) badges.push(["stand-in", t("badge.standIn")]);
   if (!p) badges.push(["offline", t("badge.left")]);
   else if (!p.online) badges.push(["offline", t("badge.offline")]);
   return badges;
@@ -99,12 +103,13 @@ export function renderTable(g) {
       el(
         "div",
         { class: "seat-head" },
-        el("span", { class: "seat-num", "aria-label": t("seat.number", { number: index + 1 }), text: String(index + 1) }),
+        el("span", { class: "seat-num", dataset: { colour: String(index % 10) }, "aria-label": t("seat.number", { number: index + 1 }), text: String(index + 1) }),
         el("span", { class: "name", text: nameWithYou(id) }),
       ),
       badges.length
         ? el("div", { class: "seat-badges" }, badges.map(([kind, text]) => el("span", { class: "badge " + kind, text })))
         : null,
+      standInButton(g, id),
     );
     return node;
   });

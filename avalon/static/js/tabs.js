@@ -1,7 +1,8 @@
 // On phones the room shows one section at a time (the table, the chat or the log), picked
 // with the tab bar that stays at the top; the chat's tab counts the messages not seen yet.
 import { $ } from "./dom.js";
-import { app } from "./state.js";
+import { myTurn } from "./alerts.js";
+import { app, inGame } from "./state.js";
 import { plural, t } from "./text.js";
 
 const NARROW = "(max-width: 760px)"; // below this width the sections take turns (style.css)
@@ -28,6 +29,13 @@ export function renderTabs() {
   badge.textContent = app.ui.unread ? String(app.ui.unread) : "";
   const label = app.ui.unread ? plural("tabs.chatUnread", app.ui.unread) : t("tabs.chat");
   $("#tab-chat").setAttribute("aria-label", label);
+  // On Chat or Log, the Table tab says when the game waits for this player, out loud too.
+  const cue = narrow() && app.ui.tab !== "game" && inGame() && myTurn(app.game);
+  const shown = !$("#turn-cue").hidden;
+  $("#turn-cue").hidden = !cue;
+  $("#tab-game").dataset.turn = String(cue);
+  if (cue && !shown) $("#turn-announce").textContent = t("tabs.yourTurnAnnounce");
+  if (!cue) $("#turn-announce").textContent = "";
 }
 
 /** Show a section: "game", "chat" or "log". */

@@ -83,7 +83,8 @@ export function reasonText(reason) {
   return has("reason." + reason) ? t("reason." + reason) : "";
 }
 
-/** "Good wins. …" or "Evil wins. …" with the reason. */
+/** "Good wins. …" or "Evil wins. …" with the reason; a game the table ended has no winner. */
 export function winsText(winner, reason) {
+  if (winner !== "good" && winner !== "evil") return t("wins.none");
   return t(winner === "good" ? "wins.good" : "wins.evil", { reason: reasonText(reason) });
 }

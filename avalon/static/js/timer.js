@@ -1,8 +1,8 @@
 // The turn timer: the server's clock as this page estimates it, the countdown of the
 // game view's `timer`, and the host's pause button.
-import { $ } from "./dom.js";
+import { $, clockText } from "./dom.js";
 import { sendAction } from "./socket.js";
-import { amHost, app } from "./state.js";
+import { amHost, app, myId, namesOf, setClockOffset } from "./state.js";
 import { t } from "./text.js";
 
 const TICK_MS = 250; // the countdown is redrawn this often while a deadline runs
@@ -19,6 +19,7 @@ export function setServerTime(serverTime) {
   if (typeof serverTime !== "number" || !Number.isFinite(serverTime)) return;
   // A snapshot's time is late by up to its trip here: a ping's estimate replaces it.
   if (bestRoundTrip === Infinity) offset = serverTime - Date.now() / 1000;
+  setClockOffset(offset);
 }
 
 /** Note that a ping left with this correlation id. */
@@ -37,6 +38,7 @@ export function pongReceived(correlationId, serverTime) {
   if (trip > bestRoundTrip * 2 && bestRoundTrip !== Infinity) return; // a slow trip says little
   bestRoundTrip = Math.min(bestRoundTrip, trip);
   offset = serverTime - (sent + now) / 2000;
+  setClockOffset(offset);
 }
 
 /** The server's time now, in epoch seconds, as this page estimates it. */
@@ -96,24 +98,43 @@ function stopTicking() {
   ticker = null;
 }
 
-/** Draw the countdown of game view g and, for the host, the pause button. */
+/** Draw the countdown of game view g, the host's pause button, and while paused who asked
+ * to resume, a seated player's "Vote to resume" and when the pause ends by itself. */
 export function renderTimer(g) {
   drawCountdown();
   const button = $("#pause-timer");
+  const info = $("#pause-info");
   const timer = g.phase !== "game_over" ? g.timer : null;
-  if (!timer || !amHost()) {
+  const me = myId();
+  const seated = !!g.you && g.players.includes(me);
+  const votes = (timer && timer.unpause_votes) || [];
+  info.hidden = !(timer && timer.paused);
+  if (timer && timer.paused) {
+    const parts = [votes.length ? t("pause.asked", { names: namesOf(votes) }) : t("pause.nobody")];
+    if (Number.isFinite(timer.resumes_at)) {
+      parts.push(t("pause.resumesAt", { clock: clockText(new Date((timer.resumes_at - offset) * 1000)) }));
+    }
+    info.textContent = parts.join(" ");
+  }
+  if (!timer || !(amHost() || (seated && timer.paused))) {
     button.hidden = true;
     return;
   }
   button.hidden = false;
-  button.textContent = t(timer.paused ? "timer.resume" : "timer.pause");
-  button.disabled = app.ui.busy;
+  if (amHost()) button.textContent = t(timer.paused ? "timer.resume" : "timer.pause");
+  else button.textContent = t(votes.includes(me) ? "pause.voted" : "pause.vote");
+  button.disabled = app.ui.busy || (!amHost() && votes.includes(me));
 }
 
-/** The host's pause button (its click handler). */
+/** The pause button (its click handler): the host pauses or resumes; a seated player asks
+ * to resume (a majority of the connected ends the pause). */
 export function onPauseClick() {
   const timer = app.game && app.game.timer;
   if (!timer) return;
+  if (!amHost()) {
+    sendAction("pause_timer", { paused: false }, t("what.voteResume"));
+    return;
+  }
   const paused = !timer.paused;
   sendAction("pause_timer", { paused }, t(paused ? "what.pauseTimer" : "what.resumeTimer"));
 }

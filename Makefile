@@ -4,13 +4,13 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Two test processes (this project's machines have two cores; most tests wait on servers).
-PYTEST_ARGS ?= --numprocesses 2 --dist worksteal
+# Three test processes on this project's two-core machines: most tests wait on servers.
+PYTEST_ARGS ?= --numprocesses 3 --dist worksteal --durations=25
 # Serving needs only requirements.txt; tests, linters and benchmarks need the rest.
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test coverage lint format bench clean
+.PHONY: run test long coverage lint format bench clean
 
 $(RUN_STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,14 @@ $(BENCH_VENV)/.requirements: bench/requirements.txt
 	$(PYTHON) -m venv --clear $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install --quiet -r bench/requirements.txt
 	cp bench/requirements.txt $@
+
+# The long random runs the suite samples: thousands of rule-checked games and fuzzing
+# examples, a 60,000-cycle soak, every Autobahn case group (about 15 minutes).
+long: $(DEV_STAMP)
+	AVALON_RULES_EXAMPLES=2000 AVALON_FUZZ_EXAMPLES=5000 AVALON_SOAK_CYCLES=60000 \
+	AVALON_AUTOBAHN_GROUPS=1,2,3,4,5,6,7,9,10 $(BIN)/pytest $(PYTEST_ARGS) --timeout 3600 \
+	  tests/test_rules_storage.py tests/test_fuzz_envelopes.py tests/test_fuzz_frames.py \
+	  tests/test_fuzz_game.py tests/test_soak.py tests/test_autobahn.py
 
 bench: $(DEV_STAMP) $(BENCH_VENV)/.requirements
 	$(BIN)/python bench/compare.py --ref-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)

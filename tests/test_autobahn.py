@@ -21,7 +21,12 @@ from tests.support import ROOT
 RUNNER = ROOT / "tests" / "autobahn" / "run.py"
 PINS = ROOT / "tests" / "autobahn" / "requirements.txt"  # the suite's Python 2 pins
 SETUP_UNAVAILABLE = 2  # run.py's exit code when the suite cannot be set up
-CASES = 301  # cases of groups 1-7, 9 and 10 in autobahntestsuite 0.8.2
+# The suite runs groups 1-7 and 10 (framing, pings, reserved bits, opcodes, fragments,
+# UTF-8, closing, misc.); group 9 (megabyte messages and thousands of frames: limits and
+# speed) takes most of the time and runs with the rest in `make long`.
+GROUPS = os.environ.get("AVALON_AUTOBAHN_GROUPS", "1,2,3,4,5,6,7,10")
+GROUP_9_CASES = 54
+CASES = 301 - (0 if "9" in GROUPS.split(",") else GROUP_9_CASES)  # autobahntestsuite 0.8.2
 
 
 def run(*args: str, timeout: float) -> subprocess.CompletedProcess:
@@ -52,7 +57,7 @@ def test_the_suite_pins_live_in_the_repository() -> None:
     assert all("==" in pin for pin in pins)
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(900)
 def test_fuzzing_client_passes_every_case_group() -> None:
     setup = run("--setup-only", timeout=150)
     if setup.returncode == SETUP_UNAVAILABLE:
@@ -62,7 +67,8 @@ def test_fuzzing_client_passes_every_case_group() -> None:
         pytest.skip(reason)
     assert setup.returncode == 0, setup.stdout + setup.stderr
 
-    result = run("--max-seconds", "100", timeout=130)
+    most = 100 if CASES < 301 else 600  # every group: group 9 alone takes minutes
+    result = run("--groups", GROUPS, "--max-seconds", str(most), timeout=most + 30)
     output = result.stdout + result.stderr
     print(output)
     assert result.returncode == 0, f"Autobahn cases failed or hung:\n{output}"

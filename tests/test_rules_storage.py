@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 
 import pytest
@@ -217,7 +218,7 @@ def play_random_game(game, rng, approve_bias, careful):
 
 
 @settings(
-    max_examples=120,
+    max_examples=int(os.environ.get("AVALON_RULES_EXAMPLES", "50")),  # `make long`: 2,000
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

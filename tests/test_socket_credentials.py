@@ -32,10 +32,14 @@ def plain_get(server: ServerProcess, path: str, headers: dict[str, str]) -> int:
         connection.close()
 
 
-def access_lines(server: ServerProcess, path: str) -> list[str]:
-    """gunicorn's access-log lines of GETs of a path (it logs no socket: flask-sock ends
-    those without a response, so only plain requests to the route leave a line)."""
-    return [line for line in server.log().splitlines() if f'"GET {path}' in line]
+def access_lines(server: ServerProcess, path: str, status: int) -> list[str]:
+    """The access-log lines of GETs of a path (`/ws/rooms/CODE`) answered with a status
+    (a socket's is written by the app when it closes, with status 101)."""
+    return [
+        line
+        for line in server.log().splitlines()
+        if f"method=GET path={path} " in line and f"status={status} " in line
+    ]
 
 
 def close_code(client: WsClient) -> int | None:
@@ -66,10 +70,11 @@ def test_a_token_offered_as_a_subprotocol_opens_the_seat(
         client.close()
     wait_for(lambda: len(server.log_events("disconnected")) == 1)
     # The same header on a request the route refuses (400), which gunicorn does log.
-    path = f"/ws/rooms/{ann['code']}?player_id={ann['player_id']}"
+    path = f"/ws/rooms/{ann['code']}"
     header = {"Sec-WebSocket-Protocol": ", ".join(browser_protocols(ann["token"]))}
-    assert plain_get(server, path, header) == 400
-    wait_for(lambda: len(access_lines(server, path)) == 1)
+    assert plain_get(server, f"{path}?player_id={ann['player_id']}", header) == 400
+    wait_for(lambda: len(access_lines(server, path, 400)) == 1)
+    assert len(access_lines(server, path, 101)) == 1  # the socket's own line
     assert lines_showing(server.log(), {ann["token"]}) == []
 
 

@@ -93,8 +93,6 @@ class RedisBroker:
         self.local_copies: dict[int, float] = {}
         self.ever_connected = False
         metrics.gauge("avalon_redis_outbox", self.outbox.qsize)
-        self.rooms_seen = 0  # rooms with a socket anywhere, as of this worker's heartbeat
-        metrics.gauge("avalon_rooms_deployment", lambda: float(self.rooms_seen))
 
     # Lifecycle
 
@@ -390,7 +388,7 @@ class RedisBroker:
         """Renew (or restore) the presence of every local socket in one round trip."""
         connections = [conn for conn in hub.all_connections() if conn not in self.claiming]
         try:  # with no socket here too: the deployment's room count stays fresh
-            self.rooms_seen = self.presence.renew(connections)
+            self.presence.renew(connections)
         except REDIS_ERRORS as exc:
             metrics.inc("avalon_redis_errors_total", operation="heartbeat")
             log.warning("event=presence_heartbeat_failed error=%s", type(exc).__name__)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import redis
 
+from avalon.ops import metrics
 from avalon.realtime.connection import Connection
 
 PRESENCE_TTL = 30  # seconds a socket stays "online" without its worker's heartbeat
@@ -109,6 +110,8 @@ class Presence:
         self.renew_script = client.register_script(RENEW)
         self.online_script = client.register_script(ONLINE)
         self.client = client
+        self.rooms = 0  # rooms with a socket anywhere, as of this worker's last renewal
+        metrics.gauge("avalon_rooms_deployment", lambda: float(self.rooms))
 
     def conn_id(self, conn: Connection) -> str:
         """A name for one socket, unique across workers, ending in when it was opened."""
@@ -131,10 +134,10 @@ class Presence:
         """Players of the room with a live socket on any worker."""
         return {int(player) for player in self.online_script(keys=[self.keys.online(room)])}
 
-    def renew(self, connections: Iterable[Connection]) -> int:
+    def renew(self, connections: Iterable[Connection]) -> None:
         """Renew (or restore) the presence of these sockets in one round trip.
 
-        Returns how many rooms have a socket on any worker of the deployment (each
+        It also counts the rooms with a socket on any worker of the deployment (each
         worker's heartbeat renews its rooms in one shared set), for the metrics.
         """
         pipe = self.client.pipeline(transaction=False)
@@ -149,4 +152,4 @@ class Presence:
             pipe.zadd(self.keys.rooms(), rooms)
         pipe.zremrangebyscore(self.keys.rooms(), "-inf", time.time())
         pipe.zcard(self.keys.rooms())
-        return int(pipe.execute()[-1])
+        self.rooms = int(pipe.execute()[-1])

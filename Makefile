@@ -68,10 +68,10 @@ $(BENCH_VENV)/.requirements: bench/requirements.txt
 # The long random runs the suite samples: thousands of rule-checked games and fuzzing
 # examples, a 60,000-cycle soak, every Autobahn case group (about 15 minutes).
 long: $(DEV_STAMP)
-	AVALON_RULES_EXAMPLES=2000 AVALON_FUZZ_EXAMPLES=5000 AVALON_SOAK_CYCLES=60000 \
+	AVALON_RULES_EXAMPLES=2000 AVALON_FUZZ_EXAMPLES=5000 AVALON_SOAK_CYCLES=60000 AVALON_BOT_SEEDS=400 \
 	AVALON_AUTOBAHN_GROUPS=1,2,3,4,5,6,7,9,10 $(BIN)/pytest $(PYTEST_ARGS) --timeout 3600 \
 	  tests/test_rules_storage.py tests/test_fuzz_envelopes.py tests/test_fuzz_frames.py \
-	  tests/test_fuzz_game.py tests/test_soak.py tests/test_autobahn.py
+	  tests/test_fuzz_game.py tests/test_soak.py tests/test_autobahn.py tests/test_bot_player.py
 
 bench: $(DEV_STAMP) $(BENCH_VENV)/.requirements
 	$(BIN)/python bench/compare.py --ref-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)

@@ -75,13 +75,20 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 
 
 @pytest.fixture
-def make_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
-    """Start servers with their own settings (SQLite unless DATABASE_URL is given)."""
+def make_server(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., ServerProcess]]:
+    """Start servers with their own settings (SQLite unless DATABASE_URL is given).
+
+    The browser tests' servers run without coverage: the socket and API tests measure the
+    same server code, and tracing it there too made the suite a minute longer.
+    """
     started: list[ServerProcess] = []
+    measured = not request.path.name.startswith("test_browser")
 
     def start(workers: int = 1, **env: str) -> ServerProcess:
         env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / f'avalon-{len(started)}.db'}")
-        process = ServerProcess(tmp_path, env, workers=workers)
+        process = ServerProcess(tmp_path, env, workers=workers, measured=measured)
         started.append(process)
         return process.start()
 

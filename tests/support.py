@@ -63,7 +63,12 @@ class ServerProcess:
     """A gunicorn process serving the app on a loopback port."""
 
     def __init__(
-        self, tmp_path: Path, env: dict[str, str], workers: int = 1, root: Path = ROOT
+        self,
+        tmp_path: Path,
+        env: dict[str, str],
+        workers: int = 1,
+        root: Path = ROOT,
+        measured: bool = True,
     ) -> None:
         self.root = root  # the checkout whose code this server runs
         self.port = free_port()
@@ -79,6 +84,9 @@ class ServerProcess:
             "AVALON_MOVE_BURST": "1000000",  # test tables play far faster than people too
             **env,
         }
+        if not measured:  # no coverage in this server, under `make test` (see conftest)
+            for name in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG"):
+                self.env.pop(name, None)
         self.workers = workers
         self.process: subprocess.Popen | None = None
 

@@ -58,7 +58,8 @@ def test_an_absent_leader_gets_a_stand_in_whose_moves_are_marked_until_they_retu
     table = start(server)
     try:
         leader = table.view["leader"]
-        assert leader != table.host
+        if leader == table.host:  # someone else watches for the table
+            table.host = next(p for p in table.view["players"] if p != leader)
         seat = table.seats[leader]
         host = table.clients[table.host]
         drop(table, leader)  # the leader closes the tab; no timer runs

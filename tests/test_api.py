@@ -155,10 +155,14 @@ def test_token_never_reaches_the_log(server):
     # gunicorn writes the access line just after the response (a socket's when it closes),
     # in the app's own format: key=value, the query's token redacted.
     wait_for(lambda: f'path=/api/rooms/{host["code"]} query="token=[redacted]"' in server.log())
-    sockets = [
-        line for line in server.log().splitlines() if f"path=/ws/rooms/{host['code']}" in line
-    ]
-    assert sockets and "gunicorn.access event=http" in sockets[0]
+
+    def socket_lines() -> list[str]:
+        path = f"path=/ws/rooms/{host['code']} "
+        return [line for line in server.log().splitlines() if path in line]
+
+    wait_for(lambda: len(socket_lines()) == 1)  # written once the socket's cleanup ends
+    sockets = socket_lines()
+    assert "gunicorn.access event=http" in sockets[0]
     assert "token=[redacted]" in sockets[0] and "status=101" in sockets[0]
     assert host["token"] not in server.log()
 

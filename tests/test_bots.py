@@ -131,7 +131,7 @@ def test_a_table_of_bots_alone_is_refused_and_watched_replays_open(make_server):
 
 
 def test_bots_carry_on_after_a_restart(make_server):
-    server = make_server(AVALON_BOT_DELAY="0.4")
+    server = make_server(AVALON_BOT_DELAY="0.1")
     host, client, first = start_bot_table(server, 5)
     me = host["player_id"]
     rng = random.Random(me)

@@ -59,8 +59,10 @@ def read_frames(sock: socket.socket, timeout: float) -> list[tuple[int, bytes]]:
     return reader.frames
 
 
-def test_hub_is_empty_after_200_connect_disconnect_cycles(make_backend_server):
-    server = make_backend_server()
+# The hub's own behaviour: on SQLite only (the database's part of a connection is tested
+# on both in test_ws.py and test_game.py).
+def test_hub_is_empty_after_200_connect_disconnect_cycles(make_server):
+    server = make_server()
     seats = server.room_with_players(2)
     for cycle in range(200):
         seat = seats[cycle % 2]
@@ -124,8 +126,8 @@ def test_dead_client_is_closed_and_quiet_client_is_not(make_backend_server):
     quiet.close()
 
 
-def test_slow_reader_is_dropped_while_others_get_everything_in_order(make_backend_server):
-    server = make_backend_server(
+def test_slow_reader_is_dropped_while_others_get_everything_in_order(make_server):
+    server = make_server(
         AVALON_SEND_QUEUE="8",
         AVALON_CHAT_BURST="1000",
         AVALON_CHAT_RATE="1000",

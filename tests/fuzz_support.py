@@ -47,7 +47,7 @@ MAX_CORRELATION_ID = 64
 HUGE_INTS = [10**4000, -(10**4000), 2**63, 2**63 - 1, -(2**63) - 1, 2**64, 10**30, -1, 0]
 
 # Examples per test (AVALON_FUZZ_EXAMPLES for longer runs): each fuzzing module takes under 30 s.
-EXAMPLES = int(os.environ.get("AVALON_FUZZ_EXAMPLES", "250"))  # `make long`: 5,000
+EXAMPLES = int(os.environ.get("AVALON_FUZZ_EXAMPLES", "150"))  # `make long`: 5,000
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,

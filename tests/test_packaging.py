@@ -147,8 +147,11 @@ def test_gunicorn_reads_dot_env(tmp_path):
         assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
 
         def workers() -> float:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
-                text = answer.read().decode()
+            try:  # workers still booting (migrating the file one at a time) may not answer
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as got:
+                    text = got.read().decode()
+            except OSError:
+                return 0.0
             return float(re.search(r"^avalon_workers (\S+)", text, re.MULTILINE).group(1))
 
         wait_for(lambda: workers() == 2, timeout=20)

@@ -218,7 +218,7 @@ def play_random_game(game, rng, approve_bias, careful):
 
 
 @settings(
-    max_examples=int(os.environ.get("AVALON_RULES_EXAMPLES", "50")),  # `make long`: 2,000
+    max_examples=int(os.environ.get("AVALON_RULES_EXAMPLES", "30")),  # `make long`: 2,000
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

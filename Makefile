@@ -4,8 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Four test processes on this project's two-core machines: most tests wait on servers.
-PYTEST_ARGS ?= --numprocesses 4 --dist worksteal --durations=25
+# Three test processes on this project's two-core machines (most tests wait on servers),
+# each given whole files, the slowest first (tests/conftest.py).
+PYTEST_ARGS ?= --numprocesses 3 --dist loadfile --durations=25
 # Serving needs only requirements.txt; tests, linters and benchmarks need the rest.
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev

@@ -26,6 +26,28 @@ def pytest_configure(config: pytest.Config) -> None:
     ensure_worker_database()
 
 
+# The slowest files, slowest first (each a minute or so of one process, most of them a
+# browser's or several servers'). `make test` hands whole files to its processes
+# (`--dist loadfile`), in this order and then the rest in theirs: started first, the long
+# files never leave one process running alone at the end.
+SLOW_FIRST = [
+    "test_browser_i18n", "test_browser_a11y", "test_browser_board", "test_browser_game",
+    "test_browser_table", "test_browser_absence", "test_browser_tells", "test_game",
+    "test_browser_replay", "test_browser_reconnect", "test_multihost", "test_migrations",
+    "test_browser_bots", "test_browser_alerts", "test_browser_tokens", "test_browser",
+    "test_hub", "test_absence", "test_table", "test_bots", "test_soak", "test_fuzz_game",
+    "test_redis_faults", "test_attacks_socket", "test_attacks_floods", "test_autobahn",
+    "test_ops", "test_fuzz_envelopes", "test_fuzz_frames", "test_api", "test_rules_storage",
+]  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slowest files first, keeping each file's own order."""
+    rank = {name: index for index, name in enumerate(SLOW_FIRST)}
+    order = {id(item): index for index, item in enumerate(items)}
+    items.sort(key=lambda item: (rank.get(item.path.stem, len(rank)), order[id(item)]))
+
+
 def reset_postgres() -> None:
     """Drop and recreate the schema in the shared test database."""
     from avalon.store import db

@@ -31,12 +31,13 @@ def pytest_configure(config: pytest.Config) -> None:
 # (`--dist loadfile`), in this order and then the rest in theirs: started first, the long
 # files never leave one process running alone at the end.
 SLOW_FIRST = [
+    "test_autobahn",  # builds the suite's Python 2 environment on a fresh checkout
     "test_browser_i18n", "test_browser_a11y", "test_browser_board", "test_browser_game",
     "test_browser_table", "test_browser_absence", "test_browser_tells", "test_game",
     "test_browser_replay", "test_browser_reconnect", "test_multihost", "test_migrations",
     "test_browser_bots", "test_browser_alerts", "test_browser_tokens", "test_browser",
     "test_hub", "test_absence", "test_table", "test_bots", "test_soak", "test_fuzz_game",
-    "test_redis_faults", "test_attacks_socket", "test_attacks_floods", "test_autobahn",
+    "test_redis_faults", "test_attacks_socket", "test_attacks_floods", "test_database_faults",
     "test_ops", "test_fuzz_envelopes", "test_fuzz_frames", "test_api", "test_rules_storage",
 ]  # fmt: skip
 

@@ -227,7 +227,9 @@ def test_a_friend_leaves_mid_game_and_the_table_goes_on(
         expect(gus.page.locator("#log li")).to_have_text(before)
 
         # The table votes to end the game: no winner, every role shown.
+        expect(page.locator("#propose-end")).to_be_enabled()
         page.locator("#propose-end").click()
+        expect(page.locator("#end-vote")).to_be_visible(timeout=20_000)  # Ann's own page first
         bar = hana.page.locator("#end-vote")
         expect(bar).to_contain_text("Ann proposes to end the game with no winner.")
         expect(hana.page.locator("#end-vote-count")).to_have_text(

@@ -65,6 +65,17 @@ def vote_end(room_id: int, player_id: int, end: object, correlation_id: str | No
 def vote(room_id: int, player_id: int, end: bool, cid: str | None, opening: bool) -> None:
     """Record a vote on ending the game; end it, drop the vote, or keep it open."""
     code = room_code(room_id)
+    for _ in range(games.MOVE_ATTEMPTS):  # a move elsewhere may win the race: read again
+        done = record_vote(room_id, code, player_id, end, cid, opening)
+        if done:
+            return
+    raise ProtocolError(codes.CONFLICT, "the game changed meanwhile: try again")
+
+
+def record_vote(
+    room_id: int, code: str, player_id: int, end: bool, cid: str | None, opening: bool
+) -> bool:
+    """One attempt at recording a vote on ending the game; False if a move came first."""
     with db.write():
         record = games.latest(room_id, for_update=True)
         if record is None or record.phase == "game_over":
@@ -101,11 +112,12 @@ def vote(room_id: int, player_id: int, end: bool, cid: str | None, opening: bool
             else:
                 table_state.set_end_vote(record, vote_)
         if not games.save(record, game, {} if game.phase != "game_over" else None):
-            raise ProtocolError(codes.CONFLICT, "the game changed meanwhile: try again")
+            return False
         games.finish_room(room_id, game)
     if game.phase == "game_over":
         log.info("event=game_abandoned room=%s game=%s", code, game.number)
     games.announce(code, room_id, game, record, events, player_id, cid)
+    return True
 
 
 def pause_timer(room_id: int, player_id: int, paused: object, correlation_id: str | None) -> None:

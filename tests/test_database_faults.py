@@ -4,7 +4,6 @@ readable, and everything works again once it is back."""
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -71,31 +70,3 @@ def test_a_database_that_refuses_connections_is_said_so_and_cuts_nobody(make_ser
         assert table.view["team"] == team
     finally:
         table.close()
-
-
-def test_a_reconnect_storm_through_a_small_pool_waits_and_never_fails(make_server, postgres):
-    # Two pooled connections per worker and 150 sockets arriving at once, then leaving at
-    # once: handshakes wait their turn before touching the database (web/socket.py).
-    server = make_server(workers=2, DATABASE_URL=postgres, AVALON_DB_POOL="2")
-    seats = [seat for _ in range(15) for seat in server.room_with_players(10)]
-    clients: list = []
-    failures: list = []
-
-    def open_one(seat: dict) -> None:
-        try:
-            client = server.connect(seat)
-            clients.append(client)
-            first = client.recv(timeout=30)
-            assert first["payload"]["you"]["player_id"] == seat["player_id"], first
-        except Exception as error:  # collected: the assertion below names them
-            failures.append(repr(error))
-
-    with ThreadPoolExecutor(max_workers=150) as pool:
-        list(pool.map(open_one, seats))
-    assert failures == [] and len(clients) == 150
-    for client in clients:
-        client.close()
-    wait_for(lambda: server.metric("avalon_open_sockets") == 0, timeout=30, interval=0.3)
-    log = server.log()
-    assert "Traceback" not in log and "event=database_refused" not in log
-    assert "status=500 " not in log

@@ -6,32 +6,16 @@ cooperative only after gevent patched the standard library, first thing in a pro
 
 from __future__ import annotations
 
-import ast
-import subprocess
-import sys
-
 import pytest
 
 from tests.support import ROOT
+from tests.support import checks_in
+from tests.support import run_check_in_own_process
 
-# The checks' names, read from the source: importing the module would patch this process.
-SOURCE = ROOT / "tests" / "broker_checks.py"
-CHECKS = sorted(
-    node.name.removeprefix("check_")
-    for node in ast.parse(SOURCE.read_text()).body
-    if isinstance(node, ast.FunctionDef) and node.name.startswith("check_")
-)
-
+CHECKS = checks_in(ROOT / "tests" / "broker_checks.py")
 pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.mark.parametrize("name", CHECKS)
 def test_broker(name, tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.broker_checks", name, str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=50,
-    )
-    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stdout + done.stderr
+    run_check_in_own_process("tests.broker_checks", name, tmp_path)

@@ -94,6 +94,7 @@ _readers: dict[str, Callable[[], float]] = {}
 # a dict add costs a fifth of prometheus-client's locked write to its mapped file.
 _pending: defaultdict[Any, float] = defaultdict(float)  # name or (name, values...) -> sum
 _label_sets: dict[tuple[str, ...], dict[str, str]] = {}  # (name, values...) -> labels
+_durations: defaultdict[str, list[float]] = defaultdict(list)  # histogram -> observations
 _greenlets: weakref.WeakSet[gevent.Greenlet] = weakref.WeakSet()
 _kept: list[Callable[[], int]] = []  # how many greenlets are parked for reuse, per pool
 
@@ -124,9 +125,13 @@ def inc(name: str, amount: float = 1.0, **labels: str) -> None:
 
 
 def flush() -> None:
-    """Hand the increments gathered since the last flush to prometheus-client."""
-    global _pending
+    """Hand the increments and durations gathered since the last flush to prometheus-client."""
+    global _pending, _durations
     pending, _pending = _pending, defaultdict(float)
+    durations, _durations = _durations, defaultdict(list)
+    for name, seconds in durations.items():
+        for value in seconds:
+            _histograms[name].observe(value)
     for key, amount in pending.items():
         if isinstance(key, str):
             _counter(key, ()).inc(amount)
@@ -136,8 +141,8 @@ def flush() -> None:
 
 
 def observe(name: str, seconds: float) -> None:
-    """Record one duration in a latency histogram."""
-    _histograms[name].observe(seconds)
+    """Record one duration in a latency histogram at the next flush (as `inc` does)."""
+    _durations[name].append(seconds)
 
 
 def count_failure(error: BaseException) -> None:

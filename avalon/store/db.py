@@ -140,7 +140,9 @@ def unit() -> Iterator[None]:
     connected = False
     try:
         with database.connection_context():
-            pool.waiting, pool.in_use, connected = pool.waiting - 1, pool.in_use + 1, True
+            connected = True
+            pool.waiting -= 1
+            pool.in_use += 1
             try:
                 yield
             finally:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.own_process import checks_in
+from tests.own_process import run_check_in_own_process
 from tests.support import ROOT
-from tests.support import checks_in
-from tests.support import run_check_in_own_process
 
 CHECKS = checks_in(ROOT / "tests" / "broker_checks.py")
 pytestmark = pytest.mark.timeout(60)

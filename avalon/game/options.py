@@ -7,29 +7,26 @@ state it moves (`state.GameState`) build on these.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from typing import TypeGuard
+
+from avalon.game.roles import ASSASSIN_ROLES
+from avalon.game.roles import EVIL_ROLES
+from avalon.game.roles import FILLER_ROLES
+from avalon.game.roles import GOOD_ROLES
+from avalon.game.roles import LANCELOTS
+from avalon.game.roles import MERLIN_ROLES
+from avalon.game.roles import PAIRS
+from avalon.game.roles import ROLE_ORDER
+from avalon.game.roles import ROLES
+from avalon.game.roles import SPECIAL_ROLES
 
 MIN_PLAYERS = 5
 MAX_PLAYERS = 10
 
-# Fixed order for roles_in_play: listing roles by seat would tell everyone who is what.
-ROLE_ORDER = [
-    "merlin",
-    "percival",
-    "loyal_servant",
-    "assassin",
-    "morgana",
-    "mordred",
-    "oberon",
-    "minion",
-]
-GOOD_ROLES = frozenset({"merlin", "percival", "loyal_servant"})
-EVIL_ROLES = frozenset({"assassin", "morgana", "mordred", "oberon", "minion"})
-# Servants and minions are not chosen: they fill the seats the special roles leave.
-FILLER_ROLES = frozenset({"loyal_servant", "minion"})
-SPECIAL_ROLES = frozenset(ROLE_ORDER) - FILLER_ROLES
-REQUIRED_ROLES = ("merlin", "assassin")
+# The roles and their sets come from the registry (roles.py); the rules read them here.
+REQUIRED_ROLES = ("merlin", "assassin")  # the default; merlin_pure, mordred_assassin may stand in
 
 # Players -> team size for each of the five quests.
 TEAM_SIZES: dict[int, list[int]] = {
@@ -54,7 +51,20 @@ LADY_DEFAULT_MIN_PLAYERS = 7
 # Quests after which the holder uses the Lady, unless the game is already decided.
 LADY_QUESTS = (2, 3, 4)
 
-PHASES = ("team_building", "voting", "questing", "lady", "assassination", "game_over")
+PHASES = (
+    "team_building",
+    "voting",
+    "questing",
+    "plot",  # the plot cards: given, used at once, or asked for at a timing point
+    "excalibur",  # Excalibur's holder may turn over another team member's card
+    "witch",  # the Witch may hide the quest's result; then a random player checks someone
+    "ref",  # the Ref of the Rain, after a failed quest
+    "lady",
+    "lady_announce",  # the Lady's last user claims what the check showed
+    "sire",  # the Sire of the Sea
+    "assassination",
+    "game_over",
+)
 WINNERS = ("good", "evil")
 # "three_quests" is listed by the protocol but never produced: three successful quests
 # always give the Assassin a shot at Merlin, so good then wins with "merlin_survived".
@@ -64,16 +74,43 @@ REASONS = (
     "five_rejections",
     "merlin_assassinated",
     "merlin_survived",
+    "lovers_assassinated",  # the Assassin named Tristan and Isolde
+    "lovers_survived",
+    "guinevere_assassinated",
+    "guinevere_survived",
+    "cleric_assassinated",  # the Cleric, then the holder of the good role named
+    "cleric_survived",
     "abandoned",  # the table voted to end the game: no winner
 )
-# Client move kind -> the one payload key it carries.
-MOVES = {
-    "propose_team": "players",
-    "vote": "approve",
-    "play_quest": "success",
-    "assassinate": "target",
-    "lady_of_the_lake": "target",
+# Client move kind -> the payload keys it carries (all required; see OPTIONAL_KEYS).
+MOVES: dict[str, tuple[str, ...]] = {
+    "propose_team": ("players",),
+    "vote": ("approve",),
+    "play_quest": ("success",),
+    "assassinate": ("target",),
+    "lady_of_the_lake": ("target",),
+    "witch_hide": ("hide",),
+    "loyalty_check": ("target",),
+    "use_excalibur": ("target",),
+    "announce_loyalty": ("claim",),
+    "sire_of_the_sea": ("target",),
+    "ref_of_the_rain": ("target",),
+    "give_plot_card": ("card_id", "player"),
+    "play_plot_card": ("card_id",),
+    "skip_plot_card": ("card_id",),
 }
+# Keys a move may carry beside its own (the protocol's "?").
+OPTIONAL_KEYS: dict[str, tuple[str, ...]] = {
+    "propose_team": ("excalibur",),
+    "play_plot_card": ("target",),
+}
+# Lancelot variants (ROLES.md section 2); the first is the default.
+LANCELOT_VARIANTS = ("deck", "schedule", "know_each_other", "deck_forced")
+# Variants in which a Lancelot must play the card of its current alignment.
+FORCED_VARIANTS = frozenset({"schedule", "deck_forced"})
+# The Lancelot deck's cards: "deck" turns one at quests 3-5; "schedule" deals 5 of 7 face up.
+LANCELOT_DECKS = {"deck": (3, 2), "deck_forced": (3, 2), "schedule": (5, 2)}  # (stay, switch)
+LANCELOT_DECK_QUESTS = (3, 4, 5)
 
 
 class RuleError(Exception):
@@ -105,7 +142,7 @@ class Event:
 
 
 def alignment(role: str) -> str:
-    """Return "good" or "evil" for a role name."""
+    """Return "good" or "evil" for a role name: its side at the deal."""
     return "good" if role in GOOD_ROLES else "evil"
 
 
@@ -152,12 +189,19 @@ def check_player_count(player_count: object) -> int:
     return player_count
 
 
-def validate_options(
-    player_count: int, roles: list[str], lady_of_the_lake: bool | None
-) -> tuple[list[str], bool]:
-    """Check start_game options; return (special roles, lady flag with default applied)."""
-    # The player count is the room's state, not the payload's fault: not_allowed.
-    count = check_player_count(player_count)
+@dataclass
+class Setup:
+    """A checked start_game setup: the special roles in ROLE_ORDER and the options."""
+
+    special: list[str]
+    lady: bool
+    lancelot_variant: str | None = None  # None: no Lancelots in play
+    cleric_assassination: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_role_names(roles: object) -> set[str]:
+    """Return the special roles named, refusing anything else (invalid_payload)."""
     if not isinstance(roles, list):
         raise invalid("roles must be a list of role names")
     seen: set[str] = set()
@@ -172,19 +216,104 @@ def validate_options(
         if role in seen:
             raise invalid(f"role listed twice: {role}")
         seen.add(role)
-    for role in REQUIRED_ROLES:
-        if role not in seen:
-            raise invalid(f"roles must include {role}")
+    return seen
+
+
+def check_combination(count: int, seen: set[str]) -> None:
+    """Refuse a set of roles that breaks a rule of ROLES.md section 2, saying what to change."""
+    merlins = seen & MERLIN_ROLES
+    if not merlins:
+        raise invalid("roles must include merlin (or merlin_pure)")
+    if len(merlins) > 1:
+        raise invalid("merlin_pure replaces merlin: keep one of them")
+    assassins = seen & ASSASSIN_ROLES
+    if not assassins:
+        raise invalid("roles must include assassin (or mordred_assassin)")
+    if len(assassins) > 1:
+        raise invalid("mordred_assassin is the Assassin too: remove assassin")
+    if "mordred_assassin" in seen and "mordred" in seen:
+        raise invalid("mordred_assassin is Mordred too: remove mordred")
+    for pair in PAIRS:
+        chosen = [role for role in pair if role in seen]
+        if len(chosen) == 1:
+            other = pair[1 - pair.index(chosen[0])]
+            raise invalid(f"{chosen[0]} comes with {other}: add {other} or remove {chosen[0]}")
+    if "guinevere" in seen and not set(LANCELOTS) <= seen:
+        raise invalid("guinevere needs the Lancelots: add good_lancelot and evil_lancelot")
+    for role in sorted(seen):
+        if count not in ROLES[role].counts:
+            raise invalid(f"{role} is not played with {count} players")
     evil = EVIL_COUNT[count]
     if len(seen & EVIL_ROLES) > evil:
         raise invalid(f"too many evil roles: {count} players have {evil} evil seats")
     if len(seen & GOOD_ROLES) > count - evil:
         raise invalid(f"too many good roles: {count} players have {count - evil} good seats")
+
+
+def validate_setup(
+    player_count: int,
+    roles: object,
+    lady_of_the_lake: object = None,
+    lancelot_variant: object = None,
+    cleric_assassination: object = False,
+) -> Setup:
+    """Check start_game options; return the setup with every default applied."""
+    # The player count is the room's state, not the payload's fault: not_allowed.
+    count = check_player_count(player_count)
+    seen = check_role_names(roles)
+    check_combination(count, seen)
     if lady_of_the_lake is None:
         lady = count >= LADY_DEFAULT_MIN_PLAYERS
     else:
         lady = check_bool(lady_of_the_lake, "lady_of_the_lake")
-    return [role for role in ROLE_ORDER if role in seen], lady
+    variant = None
+    if lancelot_variant is not None and lancelot_variant not in LANCELOT_VARIANTS:
+        raise invalid(f"lancelot_variant must be one of {', '.join(LANCELOT_VARIANTS)}")
+    if set(LANCELOTS) <= seen:
+        variant = str(lancelot_variant or LANCELOT_VARIANTS[0])
+    cleric = check_bool(cleric_assassination, "cleric_assassination")
+    if cleric and "cleric" not in seen:
+        raise invalid("cleric_assassination needs the Cleric: add cleric or turn it off")
+    special = [role for role in ROLE_ORDER if role in seen]
+    return Setup(special, lady, variant, cleric, setup_warnings(special))
+
+
+# Why a house role could tell what it is (its view reads merlin or morgana): the setup is
+# public, and Melron's and Moregano's night must look like Merlin's and Morgana's.
+HOUSE_TELLS = {
+    ("melron", "merlin_pure"): "melron reads merlin and sees no exact roles, so it can tell it "
+    "is melron; use merlin",
+    ("moregano", "oberon"): "morgana does not see oberon but moregano sees as many as the whole "
+    "evil team but one, so it can tell it is moregano; remove oberon",
+    ("moregano", "wraith"): "morgana does not see the wraith but moregano sees as many as the "
+    "whole evil team but one, so it can tell it is moregano; remove wraith",
+    ("moregano", "evil_lancelot"): "morgana sees evil_lancelot as such but moregano sees no one "
+    "so, so it can tell it is moregano; remove the Lancelots",
+}
+
+
+def setup_warnings(special: list[str]) -> list[str]:
+    """What a legal setup may want changed (warned, never refused)."""
+    warnings = []
+    if "morgana" in special and "percival" not in special:
+        warnings.append("morgana without percival: nobody takes her for Merlin; add percival")
+    if "moregano" in special and "morgana" not in special:
+        warnings.append(
+            "moregano without morgana: moregano reads morgana, who is not in play, so it can "
+            "tell it is moregano; add morgana"
+        )
+    for (house, other), why in HOUSE_TELLS.items():
+        if house in special and other in special:
+            warnings.append(f"{house} with {other}: {why}")
+    return warnings
+
+
+def validate_options(
+    player_count: int, roles: list[str], lady_of_the_lake: bool | None
+) -> tuple[list[str], bool]:
+    """Check start_game options; return (special roles, lady flag with default applied)."""
+    setup = validate_setup(player_count, roles, lady_of_the_lake)
+    return setup.special, setup.lady
 
 
 def roles_for(player_count: int, special: list[str]) -> list[str]:

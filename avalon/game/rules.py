@@ -4,19 +4,28 @@ A `Game` holds the whole state as JSON-native attributes so that it can be store
 restored exactly (`to_dict` / `from_dict`). Each move either raises `RuleError` and
 changes nothing, or changes the state, bumps `version` and returns the `Event`s to send.
 Clients only ever receive events and `Game.view(player_id)`, never the state itself.
-The state and its views are in `state.py`; the numbers, roles and options in `options.py`.
+The state is in `state.py`, its views in `viewing.py`, the numbers and options in
+`options.py`, the roles in `roles.py`; the quest's end and the roles' powers are in
+`powers.py` and the assassination in `assassination.py`, the bases of `Game`.
 """
 
 from __future__ import annotations
 
-import copy
 import random
 from typing import Any
 
-from avalon.game.options import LADY_QUESTS
+from avalon.game import card_views
+from avalon.game import moves
+from avalon.game import night
+from avalon.game import viewing
+from avalon.game.assassination import Assassination
+from avalon.game.assassination import parse
+from avalon.game.excalibur import counts_as_fail
+from avalon.game.ladies import SEA_DRAW
+from avalon.game.ladies import new_chain
 from avalon.game.options import MAX_PROPOSALS
 from avalon.game.options import MOVES
-from avalon.game.options import QUESTS_TO_DECIDE
+from avalon.game.options import OPTIONAL_KEYS
 from avalon.game.options import Event
 from avalon.game.options import check_bool
 from avalon.game.options import check_id
@@ -25,11 +34,15 @@ from avalon.game.options import invalid
 from avalon.game.options import is_int
 from avalon.game.options import not_allowed
 from avalon.game.options import roles_for
-from avalon.game.options import validate_options
-from avalon.game.state import GameState
+from avalon.game.options import validate_setup
+from avalon.game.plot import new_plot
+from avalon.game.powers import lancelot_deck
+from avalon.game.roles import ROLES
+from avalon.game.variants import check_lady
+from avalon.game.variants import check_variants
 
 
-class Game(GameState):
+class Game(Assassination):
     """A game and its moves: each move raises RuleError and changes nothing, or applies."""
 
     # -- creation ------------------------------------------------------------------
@@ -41,13 +54,28 @@ class Game(GameState):
         roles: list[str],
         lady_of_the_lake: bool | None,
         rng: random.Random,
+        lancelot_variant: str | None = None,
+        cleric_assassination: bool = False,
+        table: dict[str, Any] | None = None,
     ) -> tuple[Game, list[Event]]:
-        """Seat players in the given order, assign roles at random, pick a random first leader."""
+        """Seat players in the given order, assign roles at random, pick a random first leader.
+
+        `table`: the cards and table options (`lady`, variants.FLAGS), checked here.
+        """
         if not isinstance(player_ids, list) or not all(is_int(pid) for pid in player_ids):
             raise ValueError("player_ids must be a list of integer ids")
         if len(set(player_ids)) != len(player_ids):
             raise ValueError("player_ids must be distinct")
-        special, lady = validate_options(len(player_ids), roles, lady_of_the_lake)
+        setup = validate_setup(
+            len(player_ids), roles, lady_of_the_lake, lancelot_variant, cleric_assassination
+        )
+        special = setup.special
+        table = {} if table is None else table
+        if not isinstance(table, dict):
+            raise invalid("the table options must be an object")
+        kind = check_lady(table, lady_of_the_lake, setup.lady)
+        variants = check_variants(len(player_ids), table, kind)
+        lady = kind is not None
         dealt = roles_for(len(player_ids), special)
         rng.shuffle(dealt)
         leader_seat = rng.randrange(len(player_ids))
@@ -61,16 +89,61 @@ class Game(GameState):
             # The seat before the first leader; index -1 wraps to the last seat.
             game.lady_holder = player_ids[leader_seat - 1]
             game.lady_ineligible = [game.lady_holder]
-        started = Event(
-            "game_started",
-            {
-                "players": list(game.players),
-                "roles_in_play": game.roles_in_play(),
-                "leader": game.leader,
-                "lady": game.lady_holder,
-            },
-        )
-        return game, [started]
+        events = [Event("game_started", game._started_payload())]
+        # Drawn after the seats and the first leader, so classic deals stay as they were.
+        game.draws = night.draw(game.players, game.roles, rng)
+        game.cleric_assassination = setup.cleric_assassination
+        if "witch" in dealt:
+            witch = game.holder("witch")
+            game.draws["witch_checker"] = [rng.choice([p for p in game.players if p != witch])]
+            game.witch = {"used": False, "checker": None}
+        if setup.lancelot_variant is not None:
+            game.lancelot = lancelot_deck(setup.lancelot_variant, rng)
+            events[0].payload["lancelot"] = viewing.lancelot_view(game)
+        game._deal_variants(variants, leader_seat, rng)
+        if game.lancelot is not None or game.plot is not None:
+            # The schedule's first card applies at once; the first plot cards are drawn.
+            events[1:1] = game._start_quest()
+        if card_views.options_on(game):
+            events[0].payload["options"] = card_views.options_view(game)
+        return game, events
+
+    def _deal_variants(
+        self, variants: dict[str, Any], leader_seat: int, rng: random.Random
+    ) -> None:
+        """Set up the cards and options at the deal (drawn after everything older, so a
+        game without them is dealt exactly as before)."""
+        self.variants = variants
+        if variants["lady"] == "sea" and self.has_role("troublemaker"):
+            evil = {role for role in self.roles if ROLES[role].side == "evil"}
+            self.draws[SEA_DRAW] = [rng.randrange(len(evil))]
+        if variants["sire_of_the_sea"]:
+            self.sire = new_chain(self.players[leader_seat])  # after the Lady's first holder
+        if variants["ref_of_the_rain"]:
+            self.ref = new_chain(self.players[leader_seat - 1])
+        if variants["plot_cards"]:
+            self.plot = new_plot(len(self.players), rng)
+
+    def _started_payload(self) -> dict[str, Any]:
+        """The game_started event: the table (the service adds the setup's warnings)."""
+        return {
+            "players": list(self.players),
+            "roles_in_play": self.roles_in_play(),
+            "leader": self.leader,
+            "lady": self.lady_holder,
+        }
+
+    # -- what clients see ----------------------------------------------------------
+
+    def view(self, player_id: int | None) -> dict[str, Any]:
+        """Return the game as one player (or a spectator, None) may see it."""
+        return viewing.view(self, player_id)
+
+    def record(self) -> dict[str, Any]:
+        """Return the full public record of a finished game."""
+        if self.phase != "game_over":
+            raise not_allowed("the record is public only once the game is over")
+        return viewing.record(self)
 
     # -- moves ---------------------------------------------------------------------
 
@@ -84,19 +157,44 @@ class Game(GameState):
         """
         if kind not in MOVES:
             raise invalid(f"unknown game action: {kind!r}")
-        key = MOVES[kind]
-        if not isinstance(payload, dict) or set(payload) != {key}:
-            raise invalid(f"{kind} takes exactly {{{key!r}: ...}}")
-        value = payload[key]
+        if kind == "assassinate" and isinstance(payload, dict) and set(payload) != {"target"}:
+            named_as, targets, role = parse(payload)
+            return self.name_targets(player_id, named_as, targets, role, auto)
+        keys, optional = MOVES[kind], OPTIONAL_KEYS.get(kind, ())
+        if not isinstance(payload, dict) or not set(keys) <= set(payload) <= {*keys, *optional}:
+            shape = ", ".join(repr(key) for key in keys)
+            extra = "".join(f", {key!r}?" for key in optional)
+            raise invalid(f"{kind} takes exactly {{{shape}{extra}}}")
+        value = payload[keys[0]]
         if kind == "propose_team":
-            return self.propose_team(player_id, check_ids(value, key), auto)
-        if kind == "vote":
-            return self.vote(player_id, check_bool(value, key), auto)
-        if kind == "play_quest":
-            return self.play_quest(player_id, check_bool(value, key), auto)
-        if kind == "assassinate":
-            return self.assassinate(player_id, check_id(value, key), auto)
-        return self.use_lady(player_id, check_id(value, key), auto)
+            return self.propose_team(
+                player_id, check_ids(value, "players"), auto, payload.get("excalibur")
+            )
+        if kind in ("vote", "play_quest", "witch_hide"):
+            flag = check_bool(value, keys[0])
+            move = {"vote": self.vote, "play_quest": self.play_quest, "witch_hide": self.witch_hide}
+            return move[kind](player_id, flag, auto)
+        if kind == "announce_loyalty":
+            return self.announce_loyalty(player_id, value, auto)
+        if kind == "use_excalibur":
+            return self.use_excalibur(player_id, value, auto)
+        if kind == "give_plot_card":
+            return self.give_plot_card(player_id, value, payload["player"], auto)
+        if kind == "play_plot_card":
+            return self.play_plot_card(player_id, value, payload.get("target"), auto)
+        if kind == "skip_plot_card":
+            return self.skip_plot_card(player_id, value, auto)
+        target = check_id(value, keys[0])
+        if kind == "loyalty_check" and self.phase == "plot":
+            return self.plot_check(player_id, target, auto)
+        targeted = {
+            "assassinate": self.assassinate,
+            "loyalty_check": self.loyalty_check,
+            "sire_of_the_sea": self.use_sire,
+            "ref_of_the_rain": self.use_ref,
+            "lady_of_the_lake": self.use_lady,
+        }
+        return targeted[kind](player_id, target, auto)
 
     def abandon(self) -> list[Event]:
         """End the game with no winner (the table voted to end it); every role revealed."""
@@ -105,8 +203,10 @@ class Game(GameState):
         self.version += 1
         return self._finish(None, "abandoned")
 
-    def propose_team(self, player_id: int, team: list[int], auto: bool = False) -> list[Event]:
-        """Let the leader put a team to the vote."""
+    def propose_team(
+        self, player_id: int, team: list[int], auto: bool = False, excalibur: object = None
+    ) -> list[Event]:
+        """Let the leader put a team to the vote (handing Excalibur with it when it is on)."""
         team = check_ids(team, "players")
         self._expect("team_building", player_id, "propose a team")
         if player_id != self.leader:
@@ -116,7 +216,10 @@ class Game(GameState):
             raise invalid(f"quest {self.quest} needs a team of {size}")
         if any(pid not in self.players for pid in team):
             raise invalid("the team may only name players of this game")
+        holder = self.check_excalibur(team, excalibur)
         self.team = team
+        if holder is not None:
+            self.excalibur = {"holder": holder, "target": None, "used": False}
         self.ballots = {}
         self.auto_ballots = []
         self.auto_proposal = auto
@@ -130,6 +233,8 @@ class Game(GameState):
             "proposal": self.proposal,
             "auto": auto,
         }
+        if holder is not None:
+            payload["excalibur"] = holder
         return [Event("team_proposed", payload)]
 
     def vote(self, player_id: int, approve: bool, auto: bool = False) -> list[Event]:
@@ -138,11 +243,20 @@ class Game(GameState):
         self._expect("voting", player_id, "vote")
         if str(player_id) in self.ballots:
             raise not_allowed("you already voted on this team")
+        if player_id not in self.awaited():
+            raise not_allowed("the Opinion Maker votes first")
         self.ballots[str(player_id)] = approve
         if auto:
             self.auto_ballots.append(player_id)
         self.version += 1
-        events = [Event("vote_cast", {"player_id": player_id, "auto": auto})]
+        # Under anonymous votes a timer's ballot (always approve) is not marked: it would say how.
+        cast: dict[str, Any] = {
+            "player_id": player_id,
+            "auto": auto and not self.option("anonymous_votes"),
+        }
+        if self.plot is not None and player_id in self.opinion_makers():
+            self.plot["open_votes"][str(player_id)] = cast["approve"] = approve  # openly
+        events = [Event("vote_cast", cast)]
         if len(self.ballots) == len(self.players):
             events += self._resolve_vote()
         return events
@@ -155,100 +269,34 @@ class Game(GameState):
             raise not_allowed("only team members play quest cards")
         if player_id in self.played:
             raise not_allowed("you already played on this quest")
-        if not success and self.alignment_of(player_id) == "good":
-            raise not_allowed("good players can only play success")
+        choices = self.card_choices(player_id)
+        if success not in choices:
+            # Said the same way for every role that has no choice, so it names none.
+            card = "success" if choices == [True] else "fail"
+            raise not_allowed(f"you can only play {card}")
         self.played.append(player_id)
         if auto:
             self.auto_played.append(player_id)
-        self.fails += not success
+        # Moregano believes it is evil, but its Fail counts as a Success.
+        self.fails += counts_as_fail(self.role_of(player_id), success)
+        if self.keeps_cards():
+            self.quest_cards[str(player_id)] = success
         self.version += 1
+        # No event but In the Spotlight's: what the others played stays secret.
+        events = self.spotlight_card(player_id, success)
         if len(self.played) < len(self.team or []):
-            # No event: who played is in the next view; what they played stays secret.
-            return []
-        return self._resolve_quest()
-
-    def use_lady(self, player_id: int, target: int, auto: bool = False) -> list[Event]:
-        """Let the Lady's holder examine a player, then hand her over to them."""
-        target = check_id(target, "target")
-        self._expect("lady", player_id, "use the Lady of the Lake")
-        if player_id != self.lady_holder:
-            raise not_allowed("only the holder uses the Lady of the Lake")
-        if target not in self.players:
-            raise invalid("target must be a player of this game")
-        if target in self.lady_ineligible:
-            raise not_allowed("the Lady may only examine a player who never held her")
-        seen = self.alignment_of(target)
-        check = {"holder": player_id, "target": target, "alignment": seen, "auto": auto}
-        self.lady_checks.append(check)
-        self.lady_holder = target
-        self.lady_ineligible.append(target)
-        self.phase = "team_building"
-        self.version += 1
-        return [
-            Event("lady_used", {"holder": player_id, "target": target, "auto": auto}),
-            Event("lady_result", {"target": target, "alignment": seen}, to=player_id),
-        ]
-
-    def assassinate(self, player_id: int, target: int, auto: bool = False) -> list[Event]:
-        """Let the Assassin name Merlin's suspect and end the game."""
-        target = check_id(target, "target")
-        self._expect("assassination", player_id, "assassinate")
-        if player_id != self.assassin():
-            raise not_allowed("only the Assassin names a target")
-        if target not in self.players:
-            raise invalid("target must be a player of this game")
-        if target == player_id:
-            raise not_allowed("the Assassin may not name themself")
-        if target not in self.assassin_targets():
-            # Said without naming a role: the Assassin already sees who its teammates are.
-            raise not_allowed("the Assassin may not name a player it knows to be evil")
-        self.assassin_target = target
-        self.assassination_auto = auto
-        self.version += 1
-        if self.role_of(target) == "merlin":
-            return self._finish("evil", "merlin_assassinated")
-        return self._finish("good", "merlin_survived")
+            return events
+        return events + self._cards_in()
 
     def random_move(self, player_id: int, rng: random.Random) -> tuple[str, dict[str, Any]]:
-        """Return a random legal (kind, payload) for an awaited player (for the turn timer)."""
-        if player_id not in self.awaited():
-            raise not_allowed("the game is not waiting for this player")
-        if self.phase == "team_building":
-            size = self.team_sizes()[self.quest - 1]
-            return "propose_team", {"players": rng.sample(self.players, size)}
-        if self.phase == "voting":
-            return "vote", {"approve": rng.random() < 0.5}
-        if self.phase == "questing":
-            # A good player has no choice; an evil one might be sabotaging.
-            good = self.alignment_of(player_id) == "good"
-            return "play_quest", {"success": good or rng.random() < 0.5}
-        if self.phase == "lady":
-            return "lady_of_the_lake", {"target": rng.choice(self.lady_targets())}
-        return "assassinate", {"target": rng.choice(self.assassin_targets())}
+        """Return a random legal (kind, payload) for an awaited player."""
+        return moves.random_move(self, player_id, rng)
 
     def timeout_move(self, player_id: int, rng: random.Random) -> tuple[str, dict[str, Any]]:
-        """Return the move the turn timer makes for an absent player: never a gamble.
-
-        A timed-out vote approves and a timed-out quest card succeeds, so the timer can
-        neither reject a fifth team nor sabotage a quest; the choices it must make (a
-        team, the Lady's target, the Assassin's target) are random among legal ones.
-        """
-        if player_id not in self.awaited():
-            raise not_allowed("the game is not waiting for this player")
-        if self.phase == "voting":
-            return "vote", {"approve": True}
-        if self.phase == "questing":
-            return "play_quest", {"success": True}
-        return self.random_move(player_id, rng)
+        """Return the move the turn timer makes for an absent player: never a gamble."""
+        return moves.timeout_move(self, player_id, rng)
 
     # -- internals -----------------------------------------------------------------
-
-    def _expect(self, phase: str, player_id: int, action: str) -> None:
-        """Raise not_allowed unless a seated player acts in the given phase."""
-        if player_id not in self.players:
-            raise not_allowed("only players of this game can play")
-        if self.phase != phase:
-            raise not_allowed(f"cannot {action} during {self.phase}")
 
     def _next_leader(self) -> int:
         """Return the player in the seat after the leader."""
@@ -274,6 +322,12 @@ class Game(GameState):
                 "auto_proposal": self.auto_proposal,
             }
         )
+        if self.excalibur is not None:
+            self.proposals[-1]["excalibur"] = self.excalibur["holder"]
+        # An Opinion Maker's vote was cast openly: it stays public under anonymous votes.
+        open_votes = dict(self.plot["open_votes"]) if self.plot is not None else {}
+        if open_votes:
+            self.proposals[-1]["open_votes"] = open_votes
         result = {
             "approved": approved,
             "votes": votes,
@@ -284,6 +338,12 @@ class Game(GameState):
             "auto": list(auto),
             "auto_proposal": self.auto_proposal,
         }
+        if self.option("anonymous_votes"):
+            # The tally is public, who voted how only at game over.
+            result["votes"], result["auto"] = None, []
+            result["tally"] = card_views.tally(votes)
+        if open_votes:
+            result["open_votes"] = dict(open_votes)
         events = [Event("vote_result", result)]
         self.votes = votes
         self.ballots = {}
@@ -295,59 +355,11 @@ class Game(GameState):
             self.phase = "questing"
             self.played = []
             self.fails = 0
+            events += self._after_approval()
         elif self.proposal >= MAX_PROPOSALS:
             events += self._finish("evil", "five_rejections")
         else:
             self.proposal += 1
             self.team = None
-            self.phase = "team_building"
+            events += self._new_proposal()
         return events
-
-    def _resolve_quest(self) -> list[Event]:
-        """Publish the quest's fail count and move on: Lady, next quest, Assassin or the end."""
-        result = {
-            "quest": self.quest,
-            "team": list(self.team or []),
-            "fails": self.fails,
-            "success": self.fails < self.fails_required()[self.quest - 1],
-            "auto": sorted(self.auto_played, key=self.players.index),
-        }
-        self.quest_results.append(result)
-        events = [Event("quest_result", copy.deepcopy(result))]
-        self.team = None
-        self.played = []
-        self.auto_played = []
-        self.fails = 0
-        successes = sum(1 for r in self.quest_results if r["success"])
-        failures = len(self.quest_results) - successes
-        if failures >= QUESTS_TO_DECIDE:
-            return events + self._finish("evil", "three_fails")
-        if successes >= QUESTS_TO_DECIDE:
-            self.phase = "assassination"
-            # Empty on purpose: naming the Assassin would reveal a role before game over.
-            return events + [Event("assassination_started", {})]
-        completed = self.quest
-        self.quest += 1
-        self.proposal = 1
-        if self.lady_of_the_lake and completed in LADY_QUESTS and self.lady_targets():
-            self.phase = "lady"
-        else:
-            self.phase = "team_building"
-        return events
-
-    def _finish(self, winner: str | None, reason: str) -> list[Event]:
-        """End the game and reveal every role."""
-        self.phase = "game_over"
-        self.winner = winner
-        self.reason = reason
-        self.team = None
-        self.played = []
-        self.ballots = {}
-        self.auto_ballots, self.auto_played, self.auto_proposal = [], [], False
-        payload = {
-            "winner": winner,
-            "reason": reason,
-            "roles": self.roles_by_id(),
-            "assassination": self.assassination(),
-        }
-        return [Event("game_over", payload)]

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from avalon.game.bot import decide
+from avalon.bots.normal import decide
 from avalon.game.rules import Game
 
 pytestmark = pytest.mark.timeout(60)

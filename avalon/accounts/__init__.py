@@ -1,0 +1,1 @@
+"""Optional accounts (PROTOCOL section 12): passkeys, profiles, ratings, groups, privacy."""

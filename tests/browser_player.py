@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -107,14 +108,41 @@ class Player:
         self.expect_online()
         return self.code
 
-    def join(self, code: str) -> None:
-        """Open the room's shared link, enter a name and join."""
+    def join(self, code: str, spectator: bool = False) -> None:
+        """Open the room's shared link, enter a name and join (to watch, if `spectator`)."""
         self.page.goto(f"/r/{code}")
+        self.wait_for_room_details()
         self.page.locator("#join-name").fill(self.name)
+        if spectator:
+            self.page.locator("#join-spectator").check()
         self.page.get_by_role("button", name="Join", exact=True).click()
         self.code = code
         expect(self.page).to_have_url(re.compile(f"/r/{code}$"))
         self.expect_online()
+
+    def wait_for_room_details(self) -> None:
+        """Wait until the join form has the room's details, which tick or clear its
+        spectator box: a box chosen before they arrive could be flipped back."""
+        info = self.page.locator("#join-room-info")
+        expect(info).not_to_have_text(re.compile(r"^(|Checking the room…)$"))
+
+    def take_seat(self, seat: dict) -> None:
+        """Open the room with a seat made over HTTP, as if this browser had joined itself."""
+        self.page.goto("/")
+        kept = {key: seat[key] for key in ("code", "player_id", "token", "display_name")}
+        self.page.evaluate(
+            "([key, seat]) => localStorage.setItem(key, JSON.stringify(seat))",
+            [f"avalon.seat.{seat['code']}", kept],
+        )
+        self.page.goto(f"/r/{seat['code']}")
+        self.code = seat["code"]
+        self.expect_online()
+
+    def panel_shot(self) -> bytes:
+        """The action panel's pixels, with no hover or focus on it."""
+        self.page.mouse.move(0, 0)
+        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        return self.page.locator("#action-panel").screenshot(animations="disabled")
 
     def seat(self) -> dict | None:
         """The seat this browser keeps for the room (localStorage)."""
@@ -304,3 +332,23 @@ class Player:
             for v in results.response["violations"]
             if v["impact"] in AXE_BLOCKING
         ]
+
+
+# The table options the setup sends when the host leaves them as they are (all off).
+CARDS_OFF = {
+    "lady": None,
+    "lady_announce": False,
+    "sire_of_the_sea": False,
+    "ref_of_the_rain": False,
+    "excalibur": False,
+    "plot_cards": False,
+    "anonymous_votes": False,
+    "hidden_history": False,
+}
+
+
+def seat_on_phone(new_player: Callable[..., Player], seat: dict) -> Player:
+    """A phone given a seat made over HTTP (a bot's, say), as if it had joined itself."""
+    player = new_player(seat["display_name"], viewport=PHONE)
+    player.take_seat(seat)
+    return player

@@ -57,6 +57,7 @@ def try_name(player: Player, code: str, name: str, spectator: bool = False) -> N
     page = player.page
     if not page.url.endswith(f"/r/{code}"):
         page.goto(f"/r/{code}")
+    player.wait_for_room_details()
     page.locator("#join-name").fill(name)
     page.locator("#join-spectator").set_checked(spectator)
     page.get_by_role("button", name="Join", exact=True).click()

@@ -44,7 +44,7 @@ def start_game(host: Player, roles: list[str], lady: bool) -> None:
     """Tick the host's options and start."""
     page = host.page
     for role in ("Percival", "Morgana", "Mordred", "Oberon"):
-        box = page.get_by_label(role)
+        box = page.get_by_label(role, exact=True)
         if role.lower() in roles:
             box.check()
         else:

@@ -1,21 +1,27 @@
-"""Translations: every message table has every key (plural forms and placeholders too),
-every phase of the page in English, Spanish and German shows no missing key and no English
-left, the language follows the browser, and the picker's choice is remembered."""
+"""Translations in the browser: every phase of the page in English, Spanish and German, and
+on a phone a sample of the other languages (one per phase, in turn), shows no missing key,
+no English left and nothing wider than the screen; plural forms follow the language's
+rules; the language follows the browser, and the picker's choice is remembered. (The
+tables themselves are checked without a browser in test_i18n_tables.py.)"""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 
 import pytest
 
 from avalon.game import options
-from avalon.protocol import codes
 from tests.browser_player import BROKEN_TEXT
+from tests.browser_player import PHONE
 from tests.browser_player import Player
+from tests.i18n_support import ENGLISH
+from tests.i18n_support import ENGLISH_WORDS
+from tests.i18n_support import SAME_IN
+from tests.i18n_support import SAME_WORDS
+from tests.i18n_support import TABLES
+from tests.i18n_support import words_of
 from tests.socket_bots import Bots
-from tests.support import ROOT
 from tests.support import ServerProcess
 
 try:
@@ -26,84 +32,19 @@ except ImportError:  # pragma: no cover - chromium() skips or fails first
 
 pytestmark = pytest.mark.timeout(120)
 
-STATIC = ROOT / "avalon" / "static"
-LANGUAGES = ("en", "es", "de")
-TABLES = {lang: json.loads((STATIC / "i18n" / f"{lang}.json").read_text()) for lang in LANGUAGES}
-ENGLISH = TABLES["en"]
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
 KEY = r"[a-zA-Z]+\.[\w.]*\w"  # a message key: "replay.title", "seats.leaveAsk.inGame"
-WORD = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more (shorter ones prove little)
-# Words an English page and a translated one both use, rightly: the game's and its roles'
-# names, words these languages borrowed from English, and their own words that English
-# happens to have too. Any other English word on a translated page is a miss.
-SAME_WORDS = {"avalon", "merlin", "percival", "morgana", "mordred", "oberon", "bot", "chat"}
-SAME_IN = {
-    "es": {"control", "error"},  # "caracteres de control", "un error"
-    "de": {"browser", "code", "name", "see", "server", "tab", "team", "teams", "was"},
-}
-LOCALES = {"en": "en-GB", "es": "es-ES", "de": "de-DE"}  # each browser's own language
+LOCALES = {"en": "en-GB", "es": "es-ES", "de": "de-DE", "ru": "ru-RU"}  # each browser's own
 PEOPLE = {"en": "Ann", "es": "Ben", "de": "Cat"}  # one person per language at one table
-SOCKET_PLAYERS = ("Dan", "Eve")
+# One more person, on a phone, shows the other languages in turn: the first in the browser's
+# own language, the next one from the first sight of each phase of ROTATE_AT on (the picker
+# loads the page again, so not at every phase), and the next one on each later page.
+ROTATING = "Fay"
+ROTATION = ("ru", "zh", "fr", "pt")
+ROTATE_AT = ("voting", "questing", "lady", "assassination")
+SOCKET_PLAYERS = ("Dan",)
 PHASES = {"team_building", "voting", "questing", "lady", "assassination", "game_over"}
-
-
-def forms(message: str | dict) -> list[str]:
-    """A message's strings: itself, or each of its plural forms."""
-    return list(message.values()) if isinstance(message, dict) else [message]
-
-
-def words_of(text: str) -> set[str]:
-    """The words of a text, lower-cased, placeholders left out."""
-    return {word.lower() for word in WORD.findall(PLACEHOLDER.sub(" ", text))}
-
-
-ENGLISH_WORDS = set().union(*(words_of(text) for m in ENGLISH.values() for text in forms(m)))
-
-
-def keys_in_client() -> set[str]:
-    """The message keys the client's code and page name literally."""
-    keys: set[str] = set()
-    for module in (STATIC / "js").glob("*.js"):
-        source = module.read_text()
-        keys |= set(re.findall(rf"\b(?:t|plural|has)\(\s*\"({KEY})\"", source))
-        for call in re.findall(r"\b(?:t|plural)\(([^()]*\?[^()]*)[,)]", source):
-            keys |= set(re.findall(rf"\"({KEY})\"", call))  # t(x ? "a.b" : "a.c")
-    page = (STATIC / "index.html").read_text()
-    keys |= set(re.findall(r"data-i18n=\"([\w.]+)\"", page))
-    for attributes in re.findall(r"data-i18n-attr=\"([^\"]*)\"", page):
-        keys |= {pair.split("=")[1] for pair in attributes.split(",")}
-    return keys
-
-
-def test_every_table_has_every_key_form_and_placeholder() -> None:
-    for lang in ("es", "de"):
-        table = TABLES[lang]
-        assert set(table) == set(ENGLISH), lang
-        for key, english in ENGLISH.items():
-            message = table[key]
-            assert isinstance(message, type(english)), (lang, key)
-            if isinstance(english, dict):
-                assert {"one", "other"} <= set(message), (lang, key)
-                allowed = set().union(*(PLACEHOLDER.findall(f) for f in forms(english))) | {"count"}
-                for form in forms(message):
-                    assert set(PLACEHOLDER.findall(form)) <= allowed, (lang, key, form)
-            else:
-                assert set(PLACEHOLDER.findall(message)) == set(PLACEHOLDER.findall(english)), (
-                    lang,
-                    key,
-                )
-            assert all(form.strip() for form in forms(message)), (lang, key)
-    # Every key the client names, and every name the server sends, has a message.
-    named = keys_in_client()
-    named |= {f"role.{role}" for role in options.ROLE_ORDER}
-    named |= {f"roleYou.{role}" for role in options.ROLE_ORDER}
-    named |= {f"reason.{reason}" for reason in options.REASONS}
-    named |= {f"close.{name}" for name in codes.close_codes()}
-    errors = [
-        value for name, value in vars(codes).items() if name.isupper() and isinstance(value, str)
-    ]
-    named |= {f"socketError.{code}" for code in errors}
-    assert sorted(named - set(ENGLISH)) == []
+# Counts and the Russian plural form of each (Intl.PluralRules): 1 and 21 "one", 2 "few".
+RUSSIAN_COUNTS = ((1, "one"), (2, "few"), (5, "many"), (11, "many"), (21, "one"), (22, "few"))
 
 
 def visible_text(page: Page) -> str:
@@ -152,60 +93,108 @@ def create_room(player: Player) -> str:
     return player.code
 
 
+def wider_than_the_screen(page: Page) -> list[str]:
+    """The page scrolls sideways: say how wide it is."""
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return [f"wider than the screen: {width[0]} > {width[1]}"] if width[0] > width[1] else []
+
+
+def pick_language(person: Player, lang: str) -> None:
+    """Show the page in another language with the picker (it loads the address again)."""
+    person.page.locator("#lang-select").select_option(lang)
+    expect(person.page.locator("html")).to_have_attribute("lang", lang)
+    person.expect_online()
+
+
+def russian_plurals(page: Page) -> list[str]:
+    """A counted message of the Russian page, for each of RUSSIAN_COUNTS."""
+    return page.evaluate(
+        """async (counts) => {
+            const text = await import("/static/js/text.js");
+            return counts.map((n) => text.plural("quest.failCards", n));
+        }""",
+        [count for count, _ in RUSSIAN_COUNTS],
+    )
+
+
 def test_every_phase_in_each_language(
     site: ServerProcess, new_player: Callable[..., Player]
 ) -> None:
     people = {lang: new_player(name, locale=LOCALES[lang]) for lang, name in PEOPLE.items()}
-    names = [*PEOPLE.values(), *SOCKET_PLAYERS]
+    # The rotating person's slot is "new"; lang_of says which language it shows now.
+    people["new"] = new_player(ROTATING, locale=LOCALES[ROTATION[0]], viewport=PHONE)
+    lang_of = {**{lang: lang for lang in PEOPLE}, "new": ROTATION[0]}
+    names = [*PEOPLE.values(), ROTATING, *SOCKET_PLAYERS]
     problems: dict[str, list[str]] = {}
+    shown: set[str] = set()  # the languages the rotating person has shown
 
-    def check(lang: str, where: str) -> None:
-        found = untranslated(visible_text(people[lang].page), lang, names)
+    def check(slot: str, where: str) -> None:
+        page = people[slot].page
+        lang = lang_of[slot]
+        found = untranslated(visible_text(page), lang, names)
+        if slot == "new":
+            found += wider_than_the_screen(page)
+            shown.add(lang)
         if found:
             problems[f"{lang}: {where}"] = found
 
     # Home, in the browser's language; then a room of one's own with a computer player.
     rooms = {}
-    for lang, person in people.items():
+    for slot, person in people.items():
         person.page.goto("/")
         expect(person.page.locator("#home-view")).to_be_visible()
-        expect(person.page.locator("html")).to_have_attribute("lang", lang)
-        check(lang, "home")
-        rooms[lang] = create_room(person)
-        names.append(rooms[lang])
+        expect(person.page.locator("html")).to_have_attribute("lang", lang_of[slot])
+        check(slot, "home")
+        rooms[slot] = create_room(person)
+        names.append(rooms[slot])
         person.page.locator("#lobby-add-bot").click()
         expect(person.page.locator("#players .badge.bot")).to_have_count(1)
-        check(lang, "lobby as host, with a bot")
+        check(slot, "lobby as host, with a bot")
         person.page.locator("#players button[data-remove-bot]").click()
         expect(person.page.locator("#players .badge.bot")).to_have_count(0)
-        check(lang, "lobby as host, bot removed")
+        check(slot, "lobby as host, bot removed")
     names.append("Bot 1")
     code = rooms["en"]
     ann = people["en"]
+    fay = people["new"]
+
+    # Russian counts have three forms: 1 карта, 2 карты, 5 карт.
+    russian = TABLES["ru"]["quest.failCards"]
+    assert russian_plurals(fay.page) == [
+        russian[form].format(count=count) for count, form in RUSSIAN_COUNTS
+    ]
 
     # Joining the English room by its link: the form, a refused name, then a seat.
-    for lang in ("es", "de"):
-        page = people[lang].page
+    for slot in ("es", "de", "new"):
+        page = people[slot].page
         page.goto(f"/r/{code}")
         expect(page.locator("#join-room-info")).to_contain_text("Ann")
-        check(lang, "join")
+        check(slot, "join")
         page.locator("#join-name").fill("Ann")
         page.locator("#join-form button[type=submit]").click()
-        expect(page.locator("#join-error")).to_have_text(TABLES[lang]["apiError.name_taken"])
-        check(lang, "join refused")
-        page.locator("#join-name").fill(PEOPLE[lang])
+        name_taken = TABLES[lang_of[slot]]["apiError.name_taken"]
+        expect(page.locator("#join-error")).to_have_text(name_taken)
+        check(slot, "join refused")
+        page.locator("#join-name").fill(people[slot].name)
         page.locator("#join-form button[type=submit]").click()
-        people[lang].code = code
-        people[lang].expect_online()
+        people[slot].code = code
+        people[slot].expect_online()
 
-    seen: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
+    seen: dict[str, set[str]] = {slot: set() for slot in people}
 
-    def phases_seen(lang: str) -> set[str]:
-        return {key.split(":")[0] for key in seen[lang]}
+    def phases_seen(slot: str) -> set[str]:
+        return {key.split(":")[0] for key in seen[slot]}
 
     def key(person: Player) -> str:
         phase, move = person.turn()
         return phase + (":move" if move else "")
+
+    rotated: set[str] = set()  # the phases the rotating person changed language for
+
+    def rotate() -> str:
+        """The rotating person's next language, from now on."""
+        lang_of["new"] = ROTATION[(ROTATION.index(lang_of["new"]) + 1) % len(ROTATION)]
+        return lang_of["new"]
 
     # Quest 1 goes to its fifth proposal, so that everyone leads once; evil fails quest 2.
     def approve(view: dict) -> bool:
@@ -216,22 +205,27 @@ def test_every_phase_in_each_language(
         [site.join(code, name) for name in SOCKET_PLAYERS],
         approve=lambda view, pid: approve(view),
         succeed=lambda view, pid: view["quest"] != 2,
-        # No one moves on before every language has seen the phase.
-        wait=lambda view: any(view["phase"] not in phases_seen(lang) for lang in LANGUAGES),
+        # No one moves on before every page has seen the phase.
+        wait=lambda view: any(view["phase"] not in phases_seen(slot) for slot in people),
     )
     try:
         expect(ann.page.locator("#player-count")).to_have_text("5")
-        for lang in LANGUAGES:
-            check(lang, "lobby")
+        for slot in people:
+            check(slot, "lobby")
         ann.page.locator("#opt-lady").check()
         ann.page.locator("#start-game").click()
 
         def step() -> bool:
-            now = {lang: key(person) for lang, person in people.items()}
-            for lang, where in now.items():
-                if where and where not in seen[lang]:  # "": the board is not drawn yet
-                    check(lang, where)
-                    seen[lang].add(where)
+            now = {slot: key(person) for slot, person in people.items()}
+            phase = now["new"].split(":")[0]
+            if phase in ROTATE_AT and phase not in rotated:
+                pick_language(fay, rotate())  # shown in the next language from now on
+                rotated.add(phase)
+                now["new"] = key(fay)
+            for slot, where in now.items():
+                if where and where not in seen[slot]:  # "": the board is not drawn yet
+                    check(slot, where)
+                    seen[slot].add(where)
             if all(person.page.locator("#winner").count() for person in people.values()):
                 return True
             # A person moves once every page shows the same phase (so none misses it).
@@ -240,46 +234,54 @@ def test_every_phase_in_each_language(
             if not any(bots.views.values()):
                 return False
             view = bots.view()
-            for lang, person in people.items():
-                if now[lang].endswith(":move"):  # the move stays until this person makes it
+            for slot, person in people.items():
+                if now[slot].endswith(":move"):  # the move stays until this person makes it
                     person.take_turn(approve=approve(view))
             return False
 
         bots.play_until(step, timeout=90)
-        for lang, person in people.items():
-            check(lang, "game over")
-            seen[lang].add(key(person))  # the end may have come between two looks
-            assert phases_seen(lang) == PHASES, (lang, seen[lang])
+        for slot, person in people.items():
+            check(slot, "game over")
+            seen[slot].add(key(person))  # the end may have come between two looks
+            assert phases_seen(slot) == PHASES, (slot, seen[slot])
 
         # The replay of the game, its last step, a game that does not exist.
-        for lang, person in people.items():
+        for slot, person in people.items():
             page = person.page
-            page.locator("#replay-link").click()
+            if slot == "new":  # the address of the link, in the next language
+                link = page.locator("#replay-link").get_attribute("href")
+                page.goto(f"{link}?lang={rotate()}")
+            else:
+                page.locator("#replay-link").click()
             expect(page.locator("#replay-body")).to_be_visible()
-            check(lang, "replay")
+            check(slot, "replay")
             page.keyboard.press("End")
             expect(page.locator("#replay-forward")).to_be_disabled()
-            check(lang, "replay, last step")
-            if lang == "de":
+            check(slot, "replay, last step")
+            if slot == "de":
                 assert person.axe_problems() == []
-            page.goto(f"/r/{code}/games/9")
-            text = TABLES[lang]["replay.notFound"].format(code=code, number=9)
+            if slot == "new":
+                rotate()
+            page.goto(f"/r/{code}/games/9?lang={lang_of[slot]}")
+            text = TABLES[lang_of[slot]]["replay.notFound"].format(code=code, number=9)
             expect(page.locator("#replay-status")).to_have_text(text)
-            check(lang, "replay of no game")
+            check(slot, "replay of no game")
 
         # A game in play has no replay yet, and says so.
         ann.page.goto(f"/r/{code}")
         ann.expect_online()
         ann.page.locator("#play-again").click()
         expect(ann.page.locator("#game-over")).to_be_hidden()
-        for lang, person in people.items():
-            person.page.goto(f"/r/{code}/games/2")
-            text = TABLES[lang]["replay.inProgress"].format(code=code, number=2)
+        rotate()
+        for slot, person in people.items():
+            person.page.goto(f"/r/{code}/games/2?lang={lang_of[slot]}")
+            text = TABLES[lang_of[slot]]["replay.inProgress"].format(code=code, number=2)
             expect(person.page.locator("#replay-status")).to_have_text(text)
-            check(lang, "replay of a game in play")
+            check(slot, "replay of a game in play")
     finally:
         bots.close()
     assert problems == {}
+    assert shown == set(ROTATION)
 
 
 def test_the_language_follows_the_browser_and_the_picker_is_remembered(
@@ -293,6 +295,7 @@ def test_the_language_follows_the_browser_and_the_picker_is_remembered(
     title = page.locator("#create-form h2")
     expect(title).to_have_text(ENGLISH["page.createTitle"])
     expect(page.locator("#lang-select")).to_have_value("en")
+    expect(page.locator("#lang-select option")).to_have_count(len(TABLES))
 
     # Picking German shows the page in German at once, with the server's word for it.
     page.locator("#lang-select").select_option("de")
@@ -318,10 +321,12 @@ def test_the_language_follows_the_browser_and_the_picker_is_remembered(
     page.goto("/")
     expect(title).to_have_text(ENGLISH["page.createTitle"])
 
-    # A Spanish browser gets Spanish without picking anything; ?lang= overrides it.
-    spanish = new_player("Visitante", locale="es-ES")
-    spanish.page.goto("/")
-    expect(spanish.page.locator("html")).to_have_attribute("lang", "es")
-    expect(spanish.page.locator("#create-form h2")).to_have_text(TABLES["es"]["page.createTitle"])
-    spanish.page.goto("/?lang=de")
-    expect(spanish.page.locator("#create-form h2")).to_have_text(german["page.createTitle"])
+    # A Brazilian browser gets Portuguese without picking anything (pt-BR is pt); ?lang=
+    # overrides it.
+    brazilian = new_player("Visitante", locale="pt-BR")
+    brazilian.page.goto("/")
+    expect(brazilian.page.locator("html")).to_have_attribute("lang", "pt")
+    heading = brazilian.page.locator("#create-form h2")
+    expect(heading).to_have_text(TABLES["pt"]["page.createTitle"])
+    brazilian.page.goto("/?lang=zh")
+    expect(heading).to_have_text(TABLES["zh"]["page.createTitle"])

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.browser_player import CARDS_OFF
 from tests.browser_player import Player
 from tests.browser_player import exact
 from tests.socket_bots import Bots
@@ -104,6 +105,8 @@ def test_host_controls_in_the_lobby_and_the_game(
             "lady_of_the_lake": False,
             "turn_timer": 30,
             "random_seats": False,
+            "bot_chat": True,
+            **CARDS_OFF,
         }
         # Seats not shuffled: the order people joined in.
         order = [ann.player_id, ben.player_id, *bots.ids]
@@ -152,15 +155,17 @@ def play_to_five_rejections(bots: Bots, browsers: list[Player]) -> None:
         for player in browsers:
             page = player.page
             if page.locator("#team-form").count():
+                version = bots.version()
                 size = int(page.locator("#team-form legend").inner_text().split()[1])
                 boxes = page.locator("#team-form input[type=checkbox]")
                 for index in range(size):
                     boxes.nth(index).check()
                 page.locator("#propose-team").click()
-                expect(page.locator("#team-form")).to_have_count(0)
+                bots.wait_past(version)
             elif page.locator("#vote-reject").count():
+                version = bots.version()
                 page.locator("#vote-reject").click()
-                expect(page.locator("#vote-reject")).to_have_count(0)
+                bots.wait_past(version)
         return browsers[0].page.locator("#winner").count() > 0
 
     bots.play_until(step, timeout=60)
@@ -176,12 +181,7 @@ def test_after_a_game_seats_change_kicks_stick_and_the_lobby_comes_back(
     failed: list[str] = []  # requests of Ben's page that failed (issue 25: a 404 per game)
     ben.page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     sam = new_player("Sam")
-    sam.page.goto(f"/r/{code}")
-    sam.page.locator("#join-name").fill("Sam")
-    sam.page.locator("#join-spectator").check()
-    sam.page.get_by_role("button", name="Join", exact=True).click()
-    sam.code = code
-    sam.expect_online()
+    sam.join(code, spectator=True)
     bots = Bots(
         site,
         [site.join(code, name) for name in ("Cat", "Dan", "Eve")],

@@ -41,24 +41,8 @@ def open_seat(new_player: Callable[..., Player], seat: dict) -> Player:
     # A failed request or a console error on any client is a bug (issue 25: a 404 per game).
     page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    page.goto("/")
-    kept = {key: seat[key] for key in ("code", "player_id", "token", "display_name")}
-    page.evaluate(
-        "([key, seat]) => localStorage.setItem(key, JSON.stringify(seat))",
-        [f"avalon.seat.{seat['code']}", kept],
-    )
-    page.goto(f"/r/{seat['code']}")
-    player.code = seat["code"]
-    player.expect_online()
+    player.take_seat(seat)
     return player
-
-
-def panel_shot(player: Player) -> bytes:
-    """The action panel's pixels, with no hover or focus on it."""
-    page = player.page
-    page.mouse.move(0, 0)
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    return page.locator("#action-panel").screenshot(animations="disabled")
 
 
 def side_coloured(player: Player) -> list[str]:
@@ -131,7 +115,7 @@ def test_good_and_evil_look_the_same(
             expect(player.page.locator("#quest-success")).to_be_enabled()
             expect(player.page.locator("#quest-fail")).to_be_enabled()
         # The role shown: same frame for every role, no side's colour anywhere on the board.
-        assert panel_shot(good_page) == panel_shot(evil_page)
+        assert good_page.panel_shot() == evil_page.panel_shot()
         expect(evil_page.page.locator("#seats .badge.knows")).not_to_have_count(0)
         frames = {
             p.page.locator("#role-card").evaluate("n => getComputedStyle(n).borderTopColor")
@@ -157,7 +141,7 @@ def test_good_and_evil_look_the_same(
             player.page.get_by_label("Hide my role until I press to see it").check()
             expect(player.page.locator("#seats .badge.knows")).to_have_count(0)
             player.page.locator("#settings summary").click()
-        assert panel_shot(good_page) == panel_shot(evil_page)
+        assert good_page.panel_shot() == evil_page.panel_shot()
         cards = [
             p.page.locator("#role-card").screenshot(animations="disabled")
             for p in browsers.values()

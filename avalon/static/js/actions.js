@@ -1,6 +1,10 @@
 // The action panel of the game: what this player can do now (pick a team, vote, play a
-// card, use the Lady of the Lake, name Merlin) or whom the game waits for.
+// card, use the Lady, name Merlin) or whom the game waits for.
 import { $, el, keepFocus, put } from "./dom.js";
+import { forcedVariant, isAssassin, roleSpec } from "./rules.js";
+import { ladyOfTheSea } from "./cardboard.js";
+import { cardPanel, excaliburChooser, excaliburReady, onCardRedraw } from "./cardmoves.js";
+import { assassinationPanel, onRedraw, witchPanel } from "./rolemoves.js";
 import { sendAction, sendVote } from "./socket.js";
 import { app, awaited, myId, nameOf, namesOf, nameWithYou } from "./state.js";
 import { t } from "./text.js";
@@ -9,23 +13,33 @@ function button(id, text, cls, disabled, onClick) {
   return el("button", { type: "button", id, class: cls, disabled, onclick: onClick, text });
 }
 
-function playCard(success) {
-  // A good player's Fail is refused by the server, and said like any other refusal.
-  sendAction("play_quest", { success }, t("what.playCard"), success ? null : t("action.goodCannotFail"));
+function playCard(g, success) {
+  // A card the role may not play (a good player's Fail, a Lunatic's Success) is refused by
+  // the server, and said like any other refusal.
+  const good = g.you && g.you.alignment === "good";
+  const refusal = success ? t("action.mustFail") : good ? t("action.goodCannotFail") : t("action.mustSucceed");
+  sendAction("play_quest", { success }, t("what.playCard"), refusal);
+}
+
+// Whether some role of this game must play a given card: said to every player alike.
+function forcedCards(g) {
+  const forced = (g.roles_in_play || []).some((role) => !["side", undefined].includes(roleSpec(role).cards));
+  return forced || !!(g.lancelot && forcedVariant(g.lancelot.variant));
 }
 
 // A quest card for a team member. Good and evil see the very same panel, both cards
 // enabled and alike, so that a glance at a neighbour's screen tells nothing.
-function questPanel(busy) {
+function questPanel(g, busy) {
   return [
     el("p", { id: "quest-intro", text: t("action.onQuest") }),
     el(
       "div",
       { class: "buttons quest-cards" },
-      button("quest-success", t("action.success"), "card-success", busy, () => playCard(true)),
-      button("quest-fail", t("action.fail"), "card-fail", busy, () => playCard(false)),
+      button("quest-success", t("action.success"), "card-success", busy, () => playCard(g, true)),
+      button("quest-fail", t("action.fail"), "card-fail", busy, () => playCard(g, false)),
     ),
     el("p", { id: "quest-rule", class: "hint", text: t("action.questRule") }),
+    forcedCards(g) ? el("p", { id: "quest-forced", class: "hint", text: t("action.questForced") }) : null,
   ];
 }
 
@@ -37,14 +51,19 @@ function waitingText(ids) {
 export function renderActionPanel(g) {
   const panel = $("#action-panel");
   panel.dataset.phase = g.phase;
+  panel.dataset.version = String(g.version); // the view it was drawn from (tests wait on it)
   const me = myId();
   const you = g.you;
   const busy = app.ui.busy;
   const nodes = [];
-  if (g.phase === "team_building" && g.leader === me) {
+  const cards = cardPanel(g); // Excalibur, the Lady's announcement, the Sire, the Ref, the plot cards
+  if (cards) {
+    nodes.push(...cards);
+  } else if (g.phase === "team_building" && g.leader === me) {
     nodes.push(teamPicker(g));
   } else if (g.phase === "voting") {
-    if (you && !(g.voted || []).includes(me)) {
+    // An Opinion Maker votes first: the others' buttons come once they have.
+    if (you && awaited(g).includes(me)) {
       nodes.push(
         el("p", { text: t("action.proposes", { leader: nameOf(g.leader), team: namesOf(g.team) }) }),
         el(
@@ -55,24 +74,31 @@ export function renderActionPanel(g) {
         ),
       );
     } else {
-      const voted = you ? t("action.youVoted") + " " : "";
+      const voted = you && (g.voted || []).includes(me) ? t("action.youVoted") + " " : "";
       nodes.push(el("p", { id: "waiting", text: voted + waitingText(awaited(g)) }));
     }
   } else if (g.phase === "questing") {
     const mine = you && (g.team || []).includes(me) && !(g.played || []).includes(me);
-    if (mine) nodes.push(...questPanel(busy));
+    if (mine) nodes.push(...questPanel(g, busy));
     else {
       const played = t("action.cardsPlayed", { played: (g.played || []).length, size: (g.team || []).length });
       nodes.push(el("p", { id: "waiting", text: played + " " + waitingText(awaited(g)) }));
     }
   } else if (g.phase === "lady" && g.lady && g.lady.holder === me) {
     const targets = g.players.filter((id) => !g.lady.ineligible.includes(id));
-    nodes.push(targetPicker(g, targets, t("action.examine"), "lady_of_the_lake", t("what.useLady"), "use-lady"));
-  } else if (g.phase === "assassination" && you && you.role === "assassin") {
+    const sea = ladyOfTheSea(g);
+    const what = t(sea ? "what.useLadySea" : "what.useLady");
+    nodes.push(targetPicker(g, targets, t("action.examine"), "lady_of_the_lake", what, "use-lady", t("picker.lady")));
+  } else if (g.phase === "witch" && !Number.isInteger(g.witch_checker) && you) {
+    nodes.push(...witchPanel(busy));
+  } else if (g.phase === "witch" && g.witch_checker === me) {
+    const targets = g.players.filter((id) => id !== me);
+    nodes.push(targetPicker(g, targets, t("action.check"), "loyalty_check", t("what.check"), "loyalty-check", t("picker.check")));
+  } else if (g.phase === "assassination" && you && isAssassin(you.role)) {
     // The Assassin may not name a teammate it sees: those are not offered.
-    const seen = new Set((you.sees || []).map((s) => s.player_id));
-    const targets = g.players.filter((id) => id !== me && !seen.has(id));
-    nodes.push(targetPicker(g, targets, t("action.nameMerlin"), "assassinate", t("what.nameMerlin"), "assassinate"));
+    nodes.push(...assassinationPanel(g));
+  } else if (g.phase === "witch" && !Number.isInteger(g.witch_checker)) {
+    nodes.push(el("p", { id: "waiting", text: t("action.waitingWitch") }));
   } else if (g.phase === "assassination") {
     nodes.push(el("p", { id: "waiting", text: t("action.waitingAssassin") }));
   } else if (g.phase !== "game_over") {
@@ -88,6 +114,7 @@ function teamPicker(g) {
   if (app.ui.teamKey !== key) {
     app.ui.teamKey = key;
     app.ui.team = new Set();
+    app.ui.excalibur = null;
   }
   const chosen = app.ui.team;
   const full = chosen.size >= size;
@@ -118,25 +145,27 @@ function teamPicker(g) {
       dataset: { size: String(size) },
       onsubmit: (event) => {
         event.preventDefault();
-        if (chosen.size !== size) return;
+        if (chosen.size !== size || !excaliburReady(g)) return;
         const team = g.players.filter((id) => chosen.has(id));
-        sendAction("propose_team", { players: team }, t("what.proposeTeam"));
+        const sword = excaliburChooser(g, chosen) ? { excalibur: app.ui.excalibur } : {};
+        sendAction("propose_team", Object.assign({ players: team }, sword), t("what.proposeTeam"));
       },
     },
     el("fieldset", {}, el("legend", { text: t("picker.team", { size, quest: g.quest }) }), boxes),
     el("p", { id: "team-count", class: "hint", text: t("picker.chosen", { chosen: chosen.size, size }) }),
+    excaliburChooser(g, chosen),
     el("button", {
       type: "submit",
       id: "propose-team",
       class: "primary",
-      disabled: chosen.size !== size || app.ui.busy,
+      disabled: chosen.size !== size || !excaliburReady(g) || app.ui.busy,
       text: t("picker.propose"),
     }),
   );
 }
 
-// One player to choose (for the Lady of the Lake or the assassination), then confirm.
-function targetPicker(g, targets, label, action, what, buttonId) {
+// One player to choose (for the Lady or a loyalty check), then confirm.
+function targetPicker(g, targets, label, action, what, buttonId, legend) {
   const key = `${g.game_id}:${g.phase}:${g.quest}`;
   if (app.ui.targetKey !== key) {
     app.ui.targetKey = key;
@@ -160,7 +189,6 @@ function targetPicker(g, targets, label, action, what, buttonId) {
       " " + nameOf(id),
     ),
   );
-  const legend = t(action === "assassinate" ? "picker.merlin" : "picker.lady");
   return el(
     "form",
     {
@@ -182,3 +210,6 @@ function targetPicker(g, targets, label, action, what, buttonId) {
     }),
   );
 }
+
+onRedraw(renderActionPanel);
+onCardRedraw(renderActionPanel);

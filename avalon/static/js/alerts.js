@@ -2,6 +2,7 @@
 // made in the page (Web Audio, nothing downloaded), a desktop notification while the tab
 // is hidden, a vibration, and the tab's title; each one switchable in the settings.
 import { pref } from "./prefs.js";
+import { isAssassin } from "./rules.js";
 import { app, awaited, myId } from "./state.js";
 import { t } from "./text.js";
 
@@ -80,13 +81,16 @@ export function rearmVibration() {
 
 // What the page is waited for, as a key: an alert once per turn, not once per view.
 function turnKey(g) {
-  return [g.game_id, g.phase, g.quest, g.proposal, g.lady ? g.lady.holder : ""].join(":");
+  // Each plot step is a turn of its own, also when the same player owes the next one.
+  const step = g.phase === "plot" && g.plot && g.plot.queue.length ? g.plot.queue[0] : null;
+  const plot = step ? step.step + step.card_id : "";
+  return [g.game_id, g.phase, g.quest, g.proposal, g.lady ? g.lady.holder : "", plot].join(":");
 }
 
 /** Whether game view g waits for this page's player. */
 export function myTurn(g) {
   if (!g || !g.you || g.phase === "game_over") return false;
-  if (g.phase === "assassination") return g.you.role === "assassin";
+  if (g.phase === "assassination") return isAssassin(g.you.role);
   return awaited(g).includes(myId());
 }
 

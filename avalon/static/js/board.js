@@ -1,13 +1,17 @@
 // The game board: the phase and the countdown, the action panel, the role card, the table
-// of seats with the quest and vote tracks in its middle, the vote grid, the Lady of the
-// Lake and, once the game is over, the end screen. Each part has its own module.
+// of seats with the quest and vote tracks in its middle, the vote grid, the Lady (of the
+// Lake or of the Sea) and, once the game is over, the end screen. Each part has its own module.
 import { renderActionPanel } from "./actions.js";
 import { alertTurn } from "./alerts.js";
 import { $, el, put } from "./dom.js";
 import { renderBetween, renderGameOver } from "./endgame.js";
 import { renderGrid } from "./grid.js";
 import { renderRecord } from "./record.js";
+import { cardPhaseText } from "./cardmoves.js";
+import { ladyOfTheSea, overturned, renderCardBoard } from "./cardboard.js";
+import { renderRoleBoard } from "./roleboard.js";
 import { renderRoleCard } from "./rolecard.js";
+import { assassinPhaseText } from "./rolemoves.js";
 import { rules } from "./rules.js";
 import { rememberSetup } from "./setup.js";
 import { renderTable, roleUncovered } from "./table.js";
@@ -34,6 +38,8 @@ export function renderGame(g) {
   renderVoteTrack(g);
   renderLastVote(g);
   renderLady(g);
+  renderRoleBoard(g);
+  renderCardBoard(g);
   renderGrid(g);
   renderRecord(g);
   alertTurn(g, phase);
@@ -45,10 +51,13 @@ export function questItems(g) {
   for (let q = 1; q <= g.team_sizes.length; q += 1) {
     const result = (g.quest_results || []).find((r) => r.quest === q);
     const current = !result && q === g.quest && g.phase !== "game_over";
-    const state = result ? (result.success ? "success" : "fail") : current ? "current" : "upcoming";
+    // A result the Witch hid has no outcome (success null) until the game is decided.
+    const hidden = !!result && (result.success === null || result.success === undefined);
+    const state = hidden ? "hidden" : result ? (result.success ? "success" : "fail") : current ? "current" : "upcoming";
     const needed = g.fails_required[q - 1];
     let outcome = "";
-    if (result) outcome = t(result.success ? "quest.success" : "quest.failed");
+    if (hidden) outcome = t("quest.hidden");
+    else if (result) outcome = t(result.success ? "quest.success" : "quest.failed");
     else if (current) outcome = t("quest.now");
     const fails = result && result.fails > 0 ? plural("quest.failCards", result.fails) : "";
     items.push(
@@ -60,6 +69,7 @@ export function questItems(g) {
         needed > 1 ? el("span", { class: "q-two", text: t("quest.needs", { fails: needed }) }) : null,
         el("span", { class: "q-result", text: outcome }),
         fails ? el("span", { class: "q-fails", text: fails }) : null,
+        (g.hidden_quests || []).includes(q) && !hidden ? el("span", { class: "q-hid", text: t("quest.wasHidden") }) : null,
       ),
     );
   }
@@ -103,16 +113,24 @@ function phaseText(g) {
       return t("phase.voting", { quest: g.quest, team: namesOf(g.team) });
     case "questing":
       return plural("phase.questing", (g.team || []).length, { team: namesOf(g.team), quest: g.quest });
-    case "lady":
+    case "lady": {
+      const sea = ladyOfTheSea(g);
       return g.lady && g.lady.holder === me
-        ? t("phase.ladyYou")
-        : t("phase.lady", { holder: nameOf(g.lady && g.lady.holder) });
+        ? t(sea ? "phase.ladySeaYou" : "phase.ladyYou")
+        : t(sea ? "phase.ladySea" : "phase.lady", { holder: nameOf(g.lady && g.lady.holder) });
+    }
     case "assassination":
-      return t(g.you && g.you.role === "assassin" ? "phase.assassinYou" : "phase.assassin");
+      return assassinPhaseText(g);
+    case "witch":
+      return g.witch_checker === null || g.witch_checker === undefined
+        ? t("phase.witch", { quest: g.quest })
+        : g.witch_checker === me
+          ? t("phase.checkYou")
+          : t("phase.check", { checker: nameOf(g.witch_checker) });
     case "game_over":
       return winsText(g.winner, g.reason);
     default:
-      return "";
+      return cardPhaseText(g);
   }
 }
 
@@ -125,11 +143,12 @@ function renderLastVote(g) {
     return;
   }
   const values = Object.values(last.votes || {});
-  const yes = values.filter(Boolean).length;
-  $("#last-vote").textContent = t(last.approved ? "vote.approved" : "vote.rejected", {
-    yes,
-    no: values.length - yes,
-  });
+  // Under anonymous votes the table sees the tally alone.
+  const yes = last.tally ? last.tally.approve : values.filter(Boolean).length;
+  const no = last.tally ? last.tally.reject : values.length - yes;
+  const undone = overturned(last); // approved, then overturned by No Confidence
+  const card = t("card.no_confidence");
+  $("#last-vote").textContent = t(undone ? "vote.overturned" : last.approved ? "vote.approved" : "vote.rejected", { yes, no, card });
 }
 
 function renderLady(g) {
@@ -138,7 +157,8 @@ function renderLady(g) {
     put(box);
     return;
   }
-  const lines = [el("p", { text: t("lady.holds", { holder: nameOf(g.lady.holder) }) })];
+  const sea = ladyOfTheSea(g);
+  const lines = [el("p", { id: "lady-holder", text: t(sea ? "cards.ladySeaHolds" : "lady.holds", { holder: nameOf(g.lady.holder) }) })];
   if (g.lady.checks.length) {
     const used = g.lady.checks.map((c) => t("lady.examined", { holder: nameOf(c.holder), target: nameOf(c.target) }));
     lines.push(el("p", { class: "hint", text: t("lady.checks", { checks: used.join(t("list.semicolon")) }) }));

@@ -1,8 +1,8 @@
 // The chat list and its form, and the log of what happened in the room.
 import { $, clockText, el, put } from "./dom.js";
 import { sendEnvelope } from "./socket.js";
-import { app, findPlayer, myId, newId, remember, seatColour } from "./state.js";
-import { t } from "./text.js";
+import { app, findPlayer, myId, nameOf, newId, remember, seatColour } from "./state.js";
+import { has, t } from "./text.js";
 
 const CHAT_KEEP = 500; // chat messages kept on screen
 const LOG_KEEP = 200; // log lines kept on screen
@@ -57,8 +57,18 @@ function chatNode(m) {
       m.channel === "spectators" ? el("span", { class: "badge chat-spectators", text: t("chat.spectators") }) : null,
       clock ? el("time", { datetime: m.sent_at, text: clock }) : null,
     ),
-    el("p", { class: "chat-text", text: m.message }),
+    el("p", { class: m.channel === "bot" ? "chat-text bot-line" : "chat-text", text: messageText(m) }),
   );
+}
+
+// A computer player's line ("key:player[:side]") in the reader's language; people's
+// messages as they wrote them.
+function messageText(m) {
+  if (m.channel !== "bot") return m.message;
+  const [key, player, side] = m.message.split(":");
+  if (!has("botLine." + key)) return m.message;
+  const sideText = side && has("botLine.side." + side) ? t("botLine.side." + side) : "";
+  return t("botLine." + key, { name: nameOf(Number(player)), side: sideText });
 }
 
 /** Give each message its author's seat colour and host mark as they are now (seats

@@ -3,7 +3,7 @@
 import { language } from "./text.js";
 
 // The page's views; exactly one is shown.
-const VIEWS = ["home", "join", "room", "replay"];
+const VIEWS = ["home", "join", "room", "replay", "profile", "group", "leaderboard"];
 
 /** The first element matching a CSS selector. */
 export const $ = (selector) => document.querySelector(selector);

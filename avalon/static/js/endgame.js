@@ -7,24 +7,17 @@ import { gameItems, replayUrl } from "./games.js";
 import { botControls, memberLists, renderSeatActions } from "./seats.js";
 import { setupOfView, setupText } from "./setup.js";
 import { sendAction } from "./socket.js";
-import { amHost, app, nameOf, nameWithYou } from "./state.js";
+import { assassinationText } from "./named.js";
+import { amHost, app, nameOf, namesOf, nameWithYou } from "./state.js";
 import { alignmentText, reasonText, roleLabel, t } from "./text.js";
 
 function sideOf(role) {
   return isEvil(role) ? "evil" : "good";
 }
 
-// "Ann, the Assassin, named Ben, who was Percival."
-function assassinationText(g) {
-  const a = g.assassination;
-  if (!a) return "";
-  const roles = g.roles || {};
-  const target = roles[String(a.target)];
-  return t(target === "merlin" ? "over.assassinHit" : "over.assassinMiss", {
-    assassin: nameOf(a.assassin),
-    target: nameOf(a.target),
-    role: target ? roleLabel(target) : t("over.unknown"),
-  });
+// "Ann, the Assassin, named Ben, who was Percival." (or the lovers, Guinevere, the Cleric)
+function assassinationTextOf(g) {
+  return assassinationText(g.assassination, g.roles, nameOf, namesOf);
 }
 
 /** Draw the end screen of game view g (hidden while the game is on). */
@@ -38,7 +31,8 @@ export function renderGameOver(g) {
   box.hidden = false;
   box.dataset.winner = g.winner || "";
   const roles = g.roles || {};
-  const target = g.assassination ? g.assassination.target : null;
+  const a = g.assassination;
+  const named = new Set(a ? a.targets || [a.target] : []);
   const reveal = g.players.map((id) => {
     const role = roles[String(id)];
     const side = role ? sideOf(role) : "";
@@ -51,17 +45,17 @@ export function renderGameOver(g) {
         class: "badge " + side,
         text: role ? t("over.role", { role: roleLabel(role), side: alignmentText(side) }) : t("over.unknown"),
       }),
-      id === target ? el("span", { class: "badge target", text: t("over.named") }) : null,
+      named.has(id) ? el("span", { class: "badge target", text: t("over.named") }) : null,
     );
   });
-  const named = assassinationText(g);
+  const namedText = assassinationTextOf(g);
   put(box,
     el("h2", {
       id: "winner",
       text: t(g.winner === "good" ? "over.winner.good" : g.winner === "evil" ? "over.winner.evil" : "over.winner.none"),
     }),
     el("p", { id: "over-reason", text: reasonText(g.reason) }),
-    named ? el("p", { id: "assassination", class: "assassination", text: named }) : null,
+    namedText ? el("p", { id: "assassination", class: "assassination", text: namedText }) : null,
     el("h3", { text: t("over.roles") }),
     el("ul", { id: "roles-reveal", class: "reveal" }, reveal),
     app.code && Number.isInteger(g.number)

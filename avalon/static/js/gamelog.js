@@ -5,6 +5,8 @@
 // the timer or a stand-in made are said to be automatic: they are no evidence.
 import { $, clockText, el, put } from "./dom.js";
 import { firstLadyHolder } from "./replaysteps.js";
+import { cardEvents, effectsBefore as takeEffects, ladyOfTheSea, momentKey, openVoteLines, overturned, proposalKey } from "./cardboard.js";
+import { checkLine, hiddenLine, lancelotLines, privateLine, revealQuest, revealedLines } from "./rolelog.js";
 import { nameOf, namesOf } from "./state.js";
 import { roleUncovered } from "./table.js";
 import { alignmentText, has, listText, plural, t, winsText } from "./text.js";
@@ -24,15 +26,29 @@ function proposedText(leader, team, quest, proposal, auto) {
 }
 
 function voteLines(p) {
+  // Approved, then overturned by No Confidence: it counts as rejected, but says both.
+  const undone = overturned(p);
+  const card = t("card.no_confidence");
+  if (p.tally) {
+    // An anonymous vote: its tally alone until the game is over, and an Opinion Maker's
+    // vote, cast openly.
+    const counts = { yes: p.tally.approve, no: p.tally.reject, card };
+    return [
+      proposedText(p.leader, p.team, p.quest, p.proposal, p.auto_proposal),
+      t(undone ? "vote.overturned" : p.approved ? "vote.approved" : "vote.rejected", counts),
+      ...openVoteLines(p.open_votes),
+    ];
+  }
   const { yes, no } = votersOf(p.votes);
   const lines = [
     proposedText(p.leader, p.team, p.quest, p.proposal, p.auto_proposal),
-    t(p.approved ? "log.voteApproved" : "log.voteRejected", {
+    t(undone ? "log.voteOverturned" : p.approved ? "log.voteApproved" : "log.voteRejected", {
       team: namesOf(p.team),
       yes: yes.length,
       no: no.length,
       yesNames: listText(yes),
       noNames: listText(no),
+      card,
     }),
   ];
   const auto = p.auto || [];
@@ -40,16 +56,54 @@ function voteLines(p) {
   return lines;
 }
 
-function questLines(r) {
-  const lines = [plural(r.success ? "log.questSucceeded" : "log.questFailed", r.fails, { quest: r.quest })];
+function questLines(r, hiddenQuests) {
+  const hidden = r.success === null || r.success === undefined;
+  const lines = hidden ? [] : [plural(r.success ? "log.questSucceeded" : "log.questFailed", r.fails, { quest: r.quest })];
+  const witch = hiddenLine(r, hiddenQuests);
+  if (witch) lines.push(witch);
   const auto = r.auto || [];
   if (auto.length) lines.push(plural("log.autoCards", auto.length, { names: namesOf(auto) }));
   return lines;
 }
 
-function ladyLine(check) {
-  const text = t("log.ladyUsed", { holder: nameOf(check.holder), target: nameOf(check.target) });
+// The kinds of private results the cards give their holder (shown to that player only);
+// the Lady of the Sea's is said with her use, as the Lake's is.
+const CARD_RESULTS = ["sire", "ref", "excalibur", "ambush", "shown"];
+
+function ladyLine(check, sea) {
+  const text = t(sea ? "log.ladySeaUsed" : "log.ladyUsed", { holder: nameOf(check.holder), target: nameOf(check.target) });
   return check.auto ? text + " " + t("log.autoMove", { name: nameOf(check.holder) }) : text;
+}
+
+// This player's own result of a Lady's check, when they held her (a player is examined
+// once at most); `own(kind)` gives their private results while the role card is uncovered.
+function ladySecret(g, check, sea, own) {
+  if (sea) return own("sea").filter((r) => r.target === check.target).map((r) => privateLine(r, nameOf));
+  const mine = (roleUncovered() ? g.lady_results || [] : []).find((r) => r.target === check.target);
+  return mine ? [t("log.ladyResult", { target: nameOf(mine.target), alignment: alignmentText(mine.alignment) })] : [];
+}
+
+// A use of the Lady as [kind, text] lines: what the table reads, then the holder's own
+// result. The Sea's holder reads their result alone, in the public line's place: one line
+// that says whom she showed them and as what.
+function ladyLines(g, check, sea, own) {
+  const secret = ladySecret(g, check, sea, own).map((text) => ["secret", text]);
+  return sea && secret.length ? secret : [["game", ladyLine(check, sea)], ...secret];
+}
+
+// The start of the game in a line: who led first and who held the Lady. Under hidden
+// history, once a team was voted on, the first leader is known only through the Lady
+// (the seat after her first holder); without her the line is left out, not guessed.
+function startLines(g, history, checks, sea) {
+  const facts = { lady_of_the_lake: !!g.lady, lady_checks: checks, proposals: history, players: g.players };
+  const lady = g.lady && !checks.length && !history.length ? g.lady.holder : firstLadyHolder(facts);
+  const held = lady !== null && lady !== undefined;
+  const fresh = g.quest === 1 && g.proposal === 1; // nothing voted on yet
+  let leader = history.length ? history[0].leader : fresh ? g.leader : null;
+  if (leader === null && held) leader = g.players[(g.players.indexOf(lady) + 1) % g.players.length];
+  if (leader === null) return [];
+  if (!held) return [t("log.started", { leader: nameOf(leader) })];
+  return [t(sea ? "log.startedLadySea" : "log.startedLady", { leader: nameOf(leader), lady: nameOf(lady) })];
 }
 
 // The game's moves as [kind, text] pairs, in the order they happened.
@@ -59,31 +113,48 @@ function moveLines(g) {
   const history = g.history || [];
   const results = g.quest_results || [];
   const checks = (g.lady && g.lady.checks) || [];
-  const secrets = roleUncovered() ? g.lady_results || [] : [];
-  const first = history[0];
-  const leader = first ? first.leader : g.leader;
-  // Who held the Lady first, worked out as a replay does from the same facts.
-  const facts = { lady_of_the_lake: !!g.lady, lady_checks: checks, proposals: history, players: g.players };
-  const lady = g.lady && !checks.length && !history.length ? g.lady.holder : firstLadyHolder(facts);
-  const started = lady !== null && lady !== undefined
-    ? t("log.startedLady", { leader: nameOf(leader), lady: nameOf(lady) })
-    : t("log.started", { leader: nameOf(leader) });
-  add("game", [started]);
-  for (const p of history) {
-    add("game", voteLines(p));
+  const sea = ladyOfTheSea(g);
+  add("game", startLines(g, history, checks, sea));
+  const mine = roleUncovered() ? (g.you && g.you.results) || [] : [];
+  const own = (kind, quest) =>
+    mine.filter((r) => r.kind === kind && (quest === undefined || r.quest === undefined || r.quest === quest));
+  const reveal = revealQuest(results);
+  // The cards' effects (Excalibur, announcements, Sire, Ref, plot cards), each said where
+  // it happened among the moves below.
+  const effects = cardEvents(g);
+  const effectsBefore = (key) => add("game", takeEffects(effects, key).map((e) => e.text));
+  let questShown = 0; // the quest whose Lancelot cards the log has said
+  const questStarts = (quest) => {
+    effectsBefore(momentKey(quest, "lancelot"));
+    questShown = quest;
+    add("game", lancelotLines(g.lancelot, quest));
+  };
+  // Under hidden history the proposals stay secret until the end: the quests are said alone.
+  const steps = history.length ? history : results.map((r) => ({ quest: r.quest, approved: true, hidden: true }));
+  for (const p of steps) {
+    if (p.quest !== questShown) questStarts(p.quest);
+    if (!p.hidden) {
+      effectsBefore(proposalKey(p.quest, p.proposal, "vote"));
+      add("game", voteLines(p));
+    }
     const result = p.approved ? results.find((r) => r.quest === p.quest) : null;
     if (!result) continue;
-    add("game", questLines(result));
+    effectsBefore(momentKey(p.quest, "result"));
+    add("game", questLines(result, g.hidden_quests));
+    if (result.quest === 1) add("secret", own("cleric").map((r) => privateLine(r, nameOf)));
+    if (result.quest === reveal) add("game", revealedLines(g.revealed, nameOf));
     // Check i of the Lady happened after quest 2 + i.
     const check = checks[p.quest - 2];
     if (check) {
-      add("game", [ladyLine(check)]);
-      // This player's own result, when they held her (a player is examined once at most).
-      const mine = secrets.find((r) => r.target === check.target);
-      const alignment = mine ? alignmentText(mine.alignment) : "";
-      if (mine) add("secret", [t("log.ladyResult", { target: nameOf(mine.target), alignment })]);
+      effectsBefore(momentKey(p.quest, "lady"));
+      for (const [kind, text] of ladyLines(g, check, sea, own)) add(kind, [text]);
     }
   }
+  if (g.phase !== "game_over" && g.quest !== questShown) questStarts(g.quest);
+  effectsBefore(null);
+  if (g.phase === "witch" && Number.isInteger(g.witch_checker)) add("game", [checkLine(g.witch_checker, null, nameOf)]);
+  add("secret", own("check").map((r) => privateLine(r, nameOf)));
+  for (const kind of CARD_RESULTS) add("secret", own(kind).map((r) => privateLine(r, nameOf)));
   if (g.phase === "voting") add("game", [proposedText(g.leader, g.team, g.quest, g.proposal, !!g.auto_proposal)]);
   const named = g.assassination;
   if (g.phase === "assassination" || named) add("game", [t("log.assassination")]);

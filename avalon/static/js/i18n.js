@@ -10,7 +10,15 @@ const LANG_KEY = "avalon.lang"; // localStorage: the language picked, e.g. "de"
 const DEFAULT_LANGUAGE = "en"; // also the table every other one falls back on
 // The languages with a table in /static/i18n/. Their names stay in their own language
 // on every page (a reader looks for their own language's name), so they are no messages.
-export const LANGUAGES = { en: "English", es: "Español", de: "Deutsch" };
+export const LANGUAGES = {
+  en: "English",
+  es: "Español",
+  de: "Deutsch",
+  fr: "Français",
+  pt: "Português",
+  ru: "Русский",
+  zh: "简体中文",
+};
 
 function known(lang) {
   return Object.prototype.hasOwnProperty.call(LANGUAGES, lang) ? lang : null;

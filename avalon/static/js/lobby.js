@@ -2,12 +2,17 @@
 // order) and starting the game; everyone else sees the last game's setup.
 import { $, put } from "./dom.js";
 import { evilCount, failsRequired, isEvil, rules, teamSizes } from "./rules.js";
+import {
+  buildRoleControls, chosenRoles, onRoleToggle, presetRoles, renderRoleControls, roleOptions, setChosenRoles,
+  setRoleOptions, setupProblem, setupWarning,
+} from "./setupform.js";
+import { buildCardControls, cardOptions, cardProblem, renderCardControls, setCardOptions } from "./cardsetup.js";
 import { discoverGames, gameItems } from "./games.js";
 import { botControls, memberItem, renderSeatActions } from "./seats.js";
 import { chosenRolesOf, loadSetup, optionsSetup, sameSetup, setupText } from "./setup.js";
 import { sendAction, sendEnvelope } from "./socket.js";
 import { amHost, amSpectator, app, myId, newId, players, remember, spectators } from "./state.js";
-import { numberWord, plural, t } from "./text.js";
+import { numberWord, t } from "./text.js";
 
 /** Draw the lobby: players, spectators, seat actions, and the options for the host. */
 export function renderLobby() {
@@ -37,6 +42,8 @@ export function renderLobby() {
   $("#lobby-bots").hidden = !bots || !open;
   put($("#lobby-bots"), bots);
   if (host && open) {
+    buildRoleControls(applyPreset); // before the last game's setup is put in it
+    buildCardControls();
     if (setup && app.ui.formFrom !== key) prefill(setup, key);
     renderOptions();
   }
@@ -53,6 +60,7 @@ function lastSetup() {
   if (!sameSetup(stored, options)) return { setup: optionsSetup(options), key };
   const setup = Object.assign({}, stored);
   if (!("turn_timer" in setup)) setup.turn_timer = optionsSetup(options).turn_timer;
+  if (optionsSetup(options).table) setup.table = optionsSetup(options).table; // the per-phase timers too
   return { setup, key };
 }
 
@@ -67,11 +75,8 @@ function renderGamesList() {
 // Start the host's form from the last game's setup (once per game, keeping later edits).
 function prefill(setup, key) {
   app.ui.formFrom = key;
-  const chosen = new Set(chosenRolesOf(setup));
-  for (const role of rules.optional_roles) {
-    const box = roleBox(role);
-    if (box) box.checked = chosen.has(role);
-  }
+  setChosenRoles(chosenRolesOf(setup));
+  setRoleOptions(setup);
   if (typeof setup.lady === "boolean") {
     $("#opt-lady").checked = setup.lady;
     app.ui.ladyTouched = true;
@@ -82,6 +87,8 @@ function prefill(setup, key) {
     $("#opt-timer-seconds").value = String(setup.turn_timer);
   }
   if (typeof setup.random_seats === "boolean") $("#opt-random-seats").checked = setup.random_seats;
+  if (typeof setup.bot_chat === "boolean") $("#opt-bot-chat").checked = setup.bot_chat;
+  setCardOptions(setup.table);
 }
 
 // The turn timer the form asks for: null (none), seconds, or NaN when out of range.
@@ -92,30 +99,20 @@ function timerChoice() {
   return Number.isInteger(value) && value >= min && value <= max ? value : NaN;
 }
 
-// The checkbox of an optional role (null if the page has none for it).
-function roleBox(role) {
-  return $("#opt-" + role);
-}
-
-function chosenRoles() {
-  return rules.optional_roles.filter((role) => roleBox(role) && roleBox(role).checked);
-}
-
-// The lobby form enforces the rules' limits before the server has to refuse anything.
+// The lobby form enforces the rules before the server has to refuse anything.
 function checkOptions(count, roles) {
-  const { min_players: min, max_players: max } = rules;
-  const seats = Math.min(max, Math.max(min, count));
+  const seats = Math.min(rules.max_players, Math.max(rules.min_players, count));
   const evil = evilCount(seats);
-  const good = seats - evil;
-  const all = rules.required_roles.concat(roles); // Merlin and the Assassin are always in
-  const evilChosen = all.filter((r) => isEvil(r)).length;
-  const goodChosen = all.length - evilChosen;
-  let error = "";
-  if (count < min) error = t("options.tooFew", { min, count });
-  else if (count > max) error = t("options.tooMany", { max, count });
-  else if (evilChosen > evil) error = plural("options.tooManyEvil", evil - 1, { players: count, evil });
-  else if (goodChosen > good) error = t("options.tooManyGood", { players: count, good });
-  return { evil, good, evilChosen, error, seats };
+  const evilChosen = roles.filter((r) => isEvil(r)).length;
+  return { evil, good: seats - evil, evilChosen, error: setupProblem(count, roles), seats };
+}
+
+// A preset's roles (those that fit this table) and options; the Lady as the table's size says.
+function applyPreset(name) {
+  setChosenRoles(presetRoles(name, players().length));
+  setRoleOptions(rules.setup_presets[name] || {});
+  app.ui.ladyTouched = false;
+  onOptionsChange({ target: { id: "preset-" + name } });
 }
 
 // " (quest 4 needs two fail cards)" for each quest that needs more than one fail card.
@@ -126,15 +123,12 @@ function failsNote(seats) {
 }
 
 function renderOptions() {
+  buildRoleControls(applyPreset);
   const count = players().length;
   const roles = chosenRoles();
   const check = checkOptions(count, roles);
-  for (const role of rules.optional_roles) {
-    const box = roleBox(role);
-    if (!box) continue;
-    // An evil role that no longer fits cannot be added (it can always be removed).
-    box.disabled = isEvil(role) && !box.checked && check.evilChosen >= check.evil;
-  }
+  renderRoleControls(count);
+  buildCardControls();
   if (!app.ui.ladyTouched) $("#opt-lady").checked = count >= rules.lady_default_min_players;
   const lead =
     count < rules.min_players
@@ -154,8 +148,10 @@ function renderOptions() {
   $("#opt-timer-seconds").min = String(min);
   $("#opt-timer-seconds").max = String(max);
   $("#opt-timer-hint").textContent = t("options.timerHint");
-  const error = check.error || (Number.isNaN(timer) ? t("options.timerRange", { min, max }) : "");
+  renderCardControls();
+  const error = check.error || (Number.isNaN(timer) ? t("options.timerRange", { min, max }) : "") || cardProblem();
   $("#options-error").textContent = error;
+  $("#options-warning").textContent = error ? "" : setupWarning(roles);
   $("#start-game").disabled = !!error || app.ui.busy || app.connState !== "online";
 }
 
@@ -165,6 +161,7 @@ let setupTimer = null;
 /** A change in the options form (its change handler): redraw, and share it with the table. */
 export function onOptionsChange(event) {
   if (event.target.id === "opt-lady") app.ui.ladyTouched = true;
+  if (event.type === "change" && event.target.name === "role") onRoleToggle(event.target);
   renderOptions();
   clearTimeout(setupTimer);
   setupTimer = setTimeout(shareSetup, SETUP_DEBOUNCE_MS);
@@ -186,20 +183,24 @@ function formOptions() {
   const roles = chosenRoles();
   const turnTimer = timerChoice();
   if (Number.isNaN(turnTimer)) return null;
-  const order = rules.roles;
-  return {
-    roles: rules.required_roles.concat(roles).sort((a, b) => order.indexOf(a) - order.indexOf(b)),
-    lady_of_the_lake: $("#opt-lady").checked,
-    turn_timer: turnTimer,
-    random_seats: $("#opt-random-seats").checked,
-  };
+  return Object.assign(
+    {
+      roles,
+      lady_of_the_lake: $("#opt-lady").checked,
+      turn_timer: turnTimer,
+      random_seats: $("#opt-random-seats").checked,
+      bot_chat: $("#opt-bot-chat").checked,
+    },
+    roleOptions(roles),
+    cardOptions(), // the Lady's kind (agreeing with lady_of_the_lake), the cards, the per-phase timers
+  );
 }
 
 /** Start the game with the options chosen (the options form's submit handler). */
 export function onStart(event) {
   event.preventDefault();
   const check = checkOptions(players().length, chosenRoles());
-  if (check.error || Number.isNaN(timerChoice())) {
+  if (check.error || Number.isNaN(timerChoice()) || cardProblem()) {
     renderOptions();
     return;
   }

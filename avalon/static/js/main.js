@@ -4,6 +4,7 @@
 //
 // This module boots the client: it loads the rules, wires the page's controls, says what
 // rendering the room means, and routes.
+import { loadAccount, renderGroupBox, wireAccount } from "./account.js";
 import { fireAlerts, rearmVibration, titleFor, unlockAudio } from "./alerts.js";
 import { fetchRules } from "./api.js";
 import { renderGame } from "./board.js";
@@ -40,6 +41,7 @@ function renderRoom() {
   keepFocus(() => {
     if (playing) renderGame(app.game);
     else renderLobby();
+    renderGroupBox();
   });
   renderLog(playing ? app.game : null);
   markChat();
@@ -109,6 +111,7 @@ function wire() {
   onSocket({ state: onState, event: onEvent, error: onError, seatRejected, roomGone, kicked, left: leftRoom });
   renderSettings();
   onChange(renderRoom);
+  wireAccount();
 }
 
 /** Load the rules and the message table, retrying with a growing wait (cut short by the
@@ -149,6 +152,7 @@ async function boot() {
   applyLimits();
   wire();
   route();
+  loadAccount();
 }
 
 boot();

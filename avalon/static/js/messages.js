@@ -178,6 +178,32 @@ export function onEvent(message) {
     case "stand_in_ended":
     case "end_proposed":
     case "end_vote_cast":
+    case "lancelot_card":
+    case "role_revealed":
+    case "quest_hidden":
+    case "quest_shown":
+    case "loyalty_check_started":
+    case "loyalty_checked":
+    case "cleric_named":
+    case "check_result":
+    case "cleric_result":
+    // The cards' events: their view says it all too (no need to read the room again).
+    case "excalibur_used":
+    case "excalibur_result":
+    case "loyalty_announced":
+    case "sire_used":
+    case "sire_result":
+    case "ref_used":
+    case "ref_result":
+    case "plot_drawn":
+    case "plot_card_given":
+    case "plot_card_played":
+    case "plot_card_skipped":
+    case "shown_result":
+    case "ambush_result":
+    case "spotlight_card":
+    case "leader_changed":
+    case "approval_overturned":
       return;
     default:
       // Something changed that this client does not know about: read the room again.

@@ -1,8 +1,10 @@
 // The record of a finished game, drawn from its last view: every quest with its team and
-// fail cards, every use of the Lady of the Lake with what she showed, and the winner. The
-// proposals and votes are in the vote grid above it.
+// fail cards, every use of the Lady (of the Lake or of the Sea) with what she showed, and
+// the winner. The proposals and votes are in the vote grid above it.
 import { $, el, put } from "./dom.js";
+import { ladyOfTheSea } from "./cardboard.js";
 import { isEvil } from "./rules.js";
+import { hiddenLine, lancelotLines, revealedLines } from "./rolelog.js";
 import { nameOf, namesOf } from "./state.js";
 import { alignmentText, plural, reasonText, t } from "./text.js";
 
@@ -28,8 +30,10 @@ export function renderRecord(g) {
     ),
   );
   const checks = ((g.lady && g.lady.checks) || []).map((c) => {
+    // What the holder was shown (the end's view says it; a Trickster or Troublemaker may
+    // have shown the other side), else the side of the role.
     const role = roles[String(c.target)];
-    const seen = role ? (isEvil(role) ? "evil" : "good") : "";
+    const seen = c.alignment || (role ? (isEvil(role) ? "evil" : "good") : "");
     return el(
       "li",
       {},
@@ -50,10 +54,19 @@ export function renderRecord(g) {
     quests.length ? el("ol", { id: "record-quests" }, quests) : none(),
   ];
   if (g.lady) {
+    const sea = ladyOfTheSea(g);
     parts.push(
-      el("h3", { text: t("record.lady") }),
+      el("h3", { text: t(sea ? "option.lady.sea" : "record.lady") }),
       checks.length ? el("ul", { id: "record-lady" }, checks) : el("p", { text: t("record.ladyUnused") }),
     );
+  }
+  // The newer roles' public events: Lancelot cards, hidden quests, a Revealer.
+  const events = [];
+  for (let quest = 1; quest <= (g.team_sizes || []).length; quest += 1) events.push(...lancelotLines(g.lancelot, quest));
+  for (const q of g.quest_results || []) if (hiddenLine(q, g.hidden_quests)) events.push(hiddenLine(q, g.hidden_quests));
+  events.push(...revealedLines(g.revealed, nameOf));
+  if (events.length) {
+    parts.push(el("h3", { text: t("record.roleEvents") }), el("ul", { id: "record-roles" }, events.map((text) => el("li", { text }))));
   }
   parts.push(
     el("p", {

@@ -1,6 +1,6 @@
 // The replay page (/r/CODE/games/N): a finished game walked through step by step from its
 // record, with every role revealed: the seats, the proposals and their votes, the quests,
-// the Lady of the Lake, the assassination and the end. Back and forward one step (also
+// the Lady (of the Lake or of the Sea), the assassination and the end. Back and forward one step (also
 // with the arrow keys), jump to a quest; the step shown is kept in the address (#step-N).
 import { api } from "./api.js";
 import { questItems } from "./board.js";
@@ -8,6 +8,9 @@ import { $, el, keepFocus, put, showView } from "./dom.js";
 import { renderGrid } from "./grid.js";
 import { failsRequired, isEvil, rules, teamSizes } from "./rules.js";
 import { boardAt, buildSteps, firstStepOfQuest, questsPlayed } from "./replaysteps.js";
+import { ladyOfTheSea, overturned } from "./cardboard.js";
+import { drawBeliefs } from "./replaybeliefs.js";
+import { drawLancelot, drawNight, roleStepText } from "./replayroles.js";
 import { optionsSetup, setupText } from "./setup.js";
 import { placeOnRing } from "./table.js";
 import { alignmentText, listText, plural, roleLabel, t, winsText } from "./text.js";
@@ -59,6 +62,7 @@ export async function showReplay(code, number) {
   $("#replay-setup").textContent = t("setup.this", { setup: setupText(setup) });
   $("#replay-setup").hidden = false;
   $("#replay-body").hidden = false;
+  drawNight(record, nameOf);
   const wanted = location.hash.match(STEP_HASH);
   go(wanted ? Number(wanted[1]) - 1 : 0, false);
 }
@@ -130,6 +134,8 @@ function draw() {
   drawJumps(step);
   drawSeats(board);
   drawCentre(board);
+  drawLancelot(board);
+  drawBeliefs(record, step, nameOf);
   drawSteps();
   drawGrid(board);
 }
@@ -137,14 +143,16 @@ function draw() {
 // The sentence of a step: what happened there.
 function stepText(step) {
   const record = shown.record;
+  const roleText = roleStepText(record, step, nameOf, namesOf);
+  if (roleText !== null) return roleText;
   switch (step.kind) {
     case "start": {
       const first = (record.proposals || [])[0];
       const leader = first ? nameOf(first.leader) : t("name.nobody");
       const lady = boardAt(record, step).lady;
-      return lady !== null
-        ? t("log.startedLady", { leader, lady: nameOf(lady) })
-        : t("log.started", { leader });
+      const sea = ladyOfTheSea(record);
+      if (lady === null) return t("log.started", { leader });
+      return t(sea ? "log.startedLadySea" : "log.startedLady", { leader, lady: nameOf(lady) });
     }
     case "proposal": {
       const p = record.proposals[step.proposal];
@@ -154,8 +162,11 @@ function stepText(step) {
       const proposed = t("log.proposed", {
         leader: nameOf(p.leader), team: namesOf(p.team), quest: p.quest, proposal: p.proposal,
       });
-      const result = t(p.approved ? "log.voteApproved" : "log.voteRejected", {
+      // A team approved, then overturned by No Confidence, says both.
+      const undone = overturned(p);
+      const result = t(undone ? "log.voteOverturned" : p.approved ? "log.voteApproved" : "log.voteRejected", {
         team: namesOf(p.team), yes: yes.length, no: no.length, yesNames: listText(yes), noNames: listText(no),
+        card: t("card.no_confidence"),
       });
       // Moves the timer or a stand-in made are said to be so, as in the game's log.
       const auto = p.auto || [];
@@ -177,13 +188,6 @@ function stepText(step) {
       const c = record.lady_checks[step.check];
       const text = t("record.ladyCheck", { holder: nameOf(c.holder), target: nameOf(c.target), alignment: alignmentText(c.alignment) });
       return c.auto ? text + " " + t("log.autoMove", { name: nameOf(c.holder) }) : text;
-    }
-    case "assassination": {
-      const role = (record.roles || {})[String(record.assassin_target)];
-      const text = t(role === "merlin" ? "over.assassinHit" : "over.assassinMiss", {
-        assassin: nameOf(record.assassin), target: nameOf(record.assassin_target), role: role ? roleLabel(role) : t("over.unknown"),
-      });
-      return record.assassination_auto ? text + " " + t("log.autoMove", { name: nameOf(record.assassin) }) : text;
     }
     default:
       return winsText(record.winner, record.reason);
@@ -236,13 +240,14 @@ function drawSeats(board) {
     if (role) badges.push([side, roleLabel(role)]);
     if (shown.bots.has(id)) badges.push(["bot", t("badge.bot")]);
     if (id === board.leader && !board.over) badges.push(["leader", t("badge.leader")]);
-    if (board.lady === id && !board.over) badges.push(["lady", t("badge.lady")]);
+    const sea = ladyOfTheSea(record);
+    if (board.lady === id && !board.over) badges.push(["lady", t(sea ? "option.lady.sea" : "badge.lady")]);
     if (board.team.includes(id)) badges.push(["team", t("badge.team")]);
     if (vote) badges.push(vote === "approve" ? ["approve", t("badge.approved")] : ["reject", t("badge.rejected")]);
     if (board.check && board.check.target === id) {
       badges.push([board.check.alignment === "evil" ? "evil" : "good", t("badge.ladySaw", { alignment: alignmentText(board.check.alignment) })]);
     }
-    if (board.target === id) badges.push(["target", t("over.named")]);
+    if (board.targets.includes(id)) badges.push(["target", t("over.named")]);
     return el(
       "li",
       {

@@ -2,6 +2,7 @@
 // join form without one), a game's replay at /r/CODE/games/N.
 import { fetchRoom } from "./api.js";
 import { clearChatAndLog } from "./chat.js";
+import { showCommunityPage } from "./community.js";
 import { $, el, put, showView } from "./dom.js";
 import { showNotice } from "./notice.js";
 import { leaveReplay, showReplay } from "./replay.js";
@@ -28,6 +29,10 @@ export function route() {
     return;
   }
   leaveReplay();
+  if (showCommunityPage(location.pathname)) {
+    leaveRoom();
+    return;
+  }
   const match = location.pathname.match(ROOM_PATH);
   if (!match) {
     leaveRoom();

@@ -26,7 +26,7 @@ export function memberItem(p, me, canKick) {
     p.bot ? el("span", { class: "badge bot", text: t("badge.bot") }) : null,
     p.is_host ? el("span", { class: "badge host", text: t("lobby.host") }) : null,
     p.player_id === me ? el("span", { class: "badge you", text: t("lobby.you") }) : null,
-    el("span", { class: "status-text", text: t(p.bot ? "bots.status" : p.online ? "lobby.online" : "lobby.offline") }),
+    el("span", { class: "status-text", text: statusText(p) }),
     canKick && p.player_id !== me
       ? el("button", {
           type: "button",
@@ -147,22 +147,39 @@ export function onKickClick(event) {
   confirmKick(Number(button.dataset.kick)); // a removal keeps the name taken: ask first
 }
 
-/** The host's "Add a computer player" button and what bots are for (null for others),
- * with ids prefixed by `prefix`. */
+// A member's status words: a bot's level, else online or not.
+function statusText(p) {
+  if (p.bot) return t("bots.statusLevel", { level: t("bots.level." + (p.bot_level || "normal")) });
+  return t(p.online ? "lobby.online" : "lobby.offline");
+}
+
+const BOT_LEVELS = ["easy", "normal", "strong"];
+let botLevel = "normal"; // the host's last choice, kept while the controls are redrawn
+
+/** The host's "Add a computer player" button, the level it plays at, and what bots are
+ * for (null for others), with ids prefixed by `prefix`. */
 export function botControls(prefix) {
   if (!amHost() || !betweenGames()) return null;
   const full = players().length >= rules.max_players;
+  const level = el(
+    "select",
+    { id: prefix + "-bot-level", onchange: (event) => (botLevel = event.target.value) },
+    BOT_LEVELS.map((name) => el("option", { value: name, selected: name === botLevel, text: t("bots.level." + name) })),
+  );
   return el(
     "div",
     { class: "bots-controls" },
+    el("label", { for: prefix + "-bot-level", text: t("bots.levelLabel") }),
+    level,
     el("button", {
       type: "button",
       id: prefix + "-add-bot",
       class: "add-bot",
       disabled: full || app.ui.busy || app.connState !== "online",
-      onclick: () => sendAction("add_bot", {}, t("what.addBot")),
+      onclick: () => sendAction("add_bot", { level: botLevel }, t("what.addBot")),
       text: t("bots.add"),
     }),
+    el("p", { class: "hint", text: t("bots.levelHint") }),
     el("p", {
       id: prefix + "-bots-hint",
       class: "hint",

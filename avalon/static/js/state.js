@@ -351,12 +351,33 @@ export function awaited(g) {
   switch (g.phase) {
     case "team_building":
       return [g.leader];
-    case "voting":
-      return g.players.filter((id) => !g.voted.includes(id));
+    case "voting": {
+      const waiting = g.players.filter((id) => !g.voted.includes(id));
+      const held = (g.plot && g.plot.held) || {};
+      // An Opinion Maker votes first, openly: the others wait for them.
+      const first = waiting.filter((id) => (held[String(id)] || []).some((c) => c.card === "opinion_maker"));
+      return first.length ? first : waiting;
+    }
     case "questing":
       return (g.team || []).filter((id) => !g.played.includes(id));
     case "lady":
       return g.lady ? [g.lady.holder] : [];
+    case "witch":
+      // Whom the Witch's hide chose to check someone is public; the Witch herself is not.
+      return Number.isInteger(g.witch_checker) ? [g.witch_checker] : [];
+    case "excalibur":
+      return g.excalibur ? [g.excalibur.holder] : [];
+    case "lady_announce": {
+      const checks = (g.lady && g.lady.checks) || [];
+      return checks.length ? [checks[checks.length - 1].holder] : [];
+    }
+    case "sire":
+    case "ref":
+      return g[g.phase] ? [g[g.phase].holder] : [];
+    case "plot": {
+      const queue = (g.plot && g.plot.queue) || [];
+      return queue.length ? [queue[0].player] : [];
+    }
     default:
       return [];
   }

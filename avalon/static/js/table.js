@@ -4,6 +4,7 @@
 import { $, el, put } from "./dom.js";
 import { pref } from "./prefs.js";
 import { isEvil } from "./rules.js";
+import { ladyOfTheSea } from "./cardboard.js";
 import { memberItem } from "./seats.js";
 import { standInButton } from "./tableops.js";
 import { amHost, app, awaited, findPlayer, myId, nameWithYou, spectators } from "./state.js";
@@ -46,7 +47,8 @@ function seatBadges(g, id, votes, sees, checked) {
   const badges = [];
   const over = g.phase === "game_over";
   if (id === g.leader && !over) badges.push(["leader", t("badge.leader")]);
-  if (g.lady && g.lady.holder === id && !over) badges.push(["lady", t("badge.lady")]);
+  const sea = ladyOfTheSea(g);
+  if (g.lady && g.lady.holder === id && !over) badges.push(["lady", t(sea ? "option.lady.sea" : "badge.lady")]);
   if ((g.team || []).includes(id)) badges.push(["team", t("badge.team")]);
   if (g.phase === "voting" && (g.voted || []).includes(id)) {
     // A ballot the timer or a stand-in cast is said to be one: it is no evidence.
@@ -64,6 +66,9 @@ function seatBadges(g, id, votes, sees, checked) {
     if (checked.has(id)) badges.push(["knows", t("badge.ladySaw", { alignment: alignmentText(checked.get(id)) })]);
   }
   const role = g.roles && g.roles[String(id)];
+  const revealed = g.revealed && g.revealed[String(id)];
+  // A role made public during the game (the Revealer's) is the same tag for everyone.
+  if (revealed && !role) badges.push(["revealed", t("badge.revealed", { role: roleLabel(revealed) })]);
   if (role) badges.push([isEvil(role) ? "evil" : "good", roleLabel(role)]);
   const p = findPlayer(id);
   if (p && p.bot) badges.push(["bot", t("badge.bot")]);

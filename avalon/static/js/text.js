@@ -16,7 +16,7 @@ export function setMessages(lang, table, base) {
   pluralRules = new Intl.PluralRules(lang);
 }
 
-/** The language of the messages shown ("en", "es", "de"). */
+/** The language of the messages shown ("en", "fr", "zh", …). */
 export function language() {
   return locale;
 }

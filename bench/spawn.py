@@ -20,9 +20,16 @@ class SpawnedServer:
     """gunicorn with gevent workers on a free loopback port, stopped with SIGTERM."""
 
     def __init__(
-        self, workers: int, env: dict[str, str], log_path: Path, config: str, root: Path = ROOT
+        self,
+        workers: int,
+        env: dict[str, str],
+        log_path: Path,
+        config: str,
+        root: Path = ROOT,
+        python: str = sys.executable,
     ) -> None:
         self.root = root  # the checkout to serve (another one to compare commits)
+        self.python = python  # its virtualenv's python (its own pins, to compare commits)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -34,7 +41,7 @@ class SpawnedServer:
     def start(self) -> None:
         """Create the schema, start gunicorn and wait until every worker is up."""
         subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "init-db"],
+            [self.python, "-m", "flask", "--app", "wsgi", "init-db"],
             cwd=self.root,
             env=self.env,
             check=True,
@@ -42,7 +49,7 @@ class SpawnedServer:
         )
         with open(self.log_path, "ab") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", self.config]
+                [self.python, "-m", "gunicorn", "--config", self.config]
                 + ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
                 + ["wsgi:app"],
                 cwd=self.root,

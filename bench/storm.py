@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from fanout import cpu_seconds
 from memory_sockets import ROOT
 from memory_sockets import Server
 from memory_sockets import create_seats
@@ -148,12 +149,18 @@ async def run(server: Server, seats: list[dict]) -> dict:
     await asyncio.sleep(3 * CHAT_EVERY)
     old = server.worker_pids()
     storm.signalled = time.monotonic()
+    client_cpu = time.process_time()
     for pid in old:  # every worker at once: the whole deployment's sockets come back
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + DEADLINE
+    fresh_up = None  # when every fresh worker was running (not yet serving, perhaps)
     while any(m.back_at is None for m in members) and time.monotonic() < deadline:
+        if fresh_up is None and len(set(server.worker_pids()) - set(old)) >= len(old):
+            fresh_up = time.monotonic() - storm.signalled
         await asyncio.sleep(0.05)
+    client_cpu = time.process_time() - client_cpu
     fresh = server.worker_pids()
+    server_cpu = cpu_seconds(fresh)  # the fresh workers' whole lives: the storm
     await asyncio.sleep(AFTER_STORM)
     storm.stop_chat = True
     await asyncio.gather(*senders)
@@ -181,6 +188,9 @@ async def run(server: Server, seats: list[dict]) -> dict:
         "closes": dict(closes),
         "acked": sum(len(m.acked) for m in members),
         "lost": lost,
+        "fresh_up_s": fresh_up,
+        "client_cpu_s": client_cpu,
+        "server_cpu_s": server_cpu,
     }
 
 
@@ -235,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
         f"back with a snapshot: {result['back']} of {result['sockets']}, p50"
         f" {result['back_p50_s']:.2f} s, p99 {result['back_p99_s']:.2f} s,"
         f" last {result['back_max_s']:.2f} s after the signal"
+    )
+    print(
+        f"fresh workers running {result['fresh_up_s']:.2f} s after the signal; CPU until the"
+        f" last was back: the fresh workers {result['server_cpu_s']:.1f} s, the client"
+        f" {result['client_cpu_s']:.1f} s"
     )
     print(
         f"refused handshakes: {result['refused']}; closes seen: {result['closes']};"

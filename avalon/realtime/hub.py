@@ -23,6 +23,7 @@ from avalon.realtime.transport import text_frame
 _lock = Semaphore()
 _rooms: dict[str, dict[int, Connection]] = {}
 _shutting_down = False  # set once per worker, when SIGTERM arrives
+_room_changes = 0  # bumped when a room gains its first local socket or loses its last
 SHUTTING_DOWN = (CloseCode.GOING_AWAY, "server shutting down")
 REPLACED = (CloseCode.REPLACED, "connected again elsewhere")
 
@@ -59,8 +60,12 @@ def register(conn: Connection) -> Connection | None:
     CloseSocket with REPLACED): a dead socket whose authentication ended late must not
     take the seat from the socket its player opened after it.
     """
+    global _room_changes
     with _lock:
-        members = _rooms.setdefault(conn.room_code, {})
+        members = _rooms.get(conn.room_code)
+        if members is None:
+            members = _rooms[conn.room_code] = {}
+            _room_changes += 1
         current = members.get(conn.player_id)
         newer = current is not None and current.opened_at > conn.opened_at
         if not newer:
@@ -72,6 +77,7 @@ def register(conn: Connection) -> Connection | None:
 
 def unregister(conn: Connection) -> bool:
     """Remove a connection if it is still the player's current one; tell whether it was."""
+    global _room_changes
     with _lock:
         members = _rooms.get(conn.room_code)
         if members is None or members.get(conn.player_id) is not conn:
@@ -79,7 +85,13 @@ def unregister(conn: Connection) -> bool:
         del members[conn.player_id]
         if not members:
             del _rooms[conn.room_code]  # empty room hubs are removed
+            _room_changes += 1
     return True
+
+
+def room_changes() -> int:
+    """A number that changes whenever the set of local rooms may have changed."""
+    return _room_changes
 
 
 def local_players(room: str) -> set[int]:

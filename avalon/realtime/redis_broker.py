@@ -4,12 +4,11 @@ Every room message goes through the room's Redis channel, the publishing worker'
 sockets included, so every member sees one order. Each worker subscribes to a room
 while it holds a socket of it. Presence is in realtime/redis_presence.py.
 
-When a publish or the listener fails or times out (a stall is an outage), every message
-goes straight to this worker's sockets, handlers never wait on Redis, and the rooms
-whose messages did not cross workers are noted. Once Redis answers, each such room gets
-a catch-up that makes every worker send its sockets of it a fresh snapshot (chat from
-what each socket surely had); a worker whose listener was cut resyncs all its sockets.
-A message whose publish timed out but reached Redis after all is not delivered twice.
+When a publish or the listener fails or times out (a stall is an outage), messages go
+straight to this worker's sockets, handlers never wait on Redis, and the rooms whose
+messages did not cross workers are noted; once Redis answers, each worker sends its
+sockets of such a room a fresh snapshot (a cut listener: all its sockets). A message
+whose publish timed out but reached Redis after all is not delivered twice.
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ from avalon.realtime.hub import Delivery
 from avalon.realtime.redis_presence import HEARTBEAT_SECONDS
 from avalon.realtime.redis_presence import Keys
 from avalon.realtime.redis_presence import Presence
+from avalon.realtime.redis_publisher import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,7 @@ class RedisBroker:
     def __init__(self, url: str, namespace: str) -> None:
         self.keys = Keys(namespace)
         self.worker_id = uuid.uuid4().hex[:12]
-        # Handlers (presence, readiness) wait at most HANDLER_TIMEOUT; the publisher and
-        # the listener have connections of their own.
+        # Handlers wait at most HANDLER_TIMEOUT; the publisher and listener have their own.
         self.client = redis.Redis.from_url(
             url, socket_connect_timeout=HANDLER_TIMEOUT, socket_timeout=HANDLER_TIMEOUT
         )
@@ -70,11 +69,13 @@ class RedisBroker:
             socket_timeout=STREAM_TIMEOUT,
             health_check_interval=1,
         )
+        self.publisher = Publisher(url, self.keys, self.stream, STREAM_TIMEOUT)
         self.presence = Presence(self.client, self.keys, self.worker_id)
         self.outbox: Queue = Queue(OUTBOX_SIZE)
         self.sequence = itertools.count(1)
         self.subscribed: set[str] = set()  # rooms asked for
         self.confirmed: set[str] = set()  # rooms whose subscription Redis confirmed
+        self.synced_at = -1  # hub.room_changes() when the subscriptions last followed the rooms
         self.waiting: dict[str, Event] = {}
         # Sockets whose presence claim has not run yet: the heartbeat leaves them alone,
         # or it would claim the seat for them before they compared opening times.
@@ -99,11 +100,8 @@ class RedisBroker:
     def start(self) -> None:
         """Start the listener, publisher and heartbeat greenlets of this worker."""
         if not self.greenlets:
-            self.greenlets = [
-                gevent.spawn(self._listen),
-                gevent.spawn(self._publish_loop),
-                gevent.spawn(self._heartbeat),
-            ]
+            loops = (self._listen, self._publish_loop, self._heartbeat)
+            self.greenlets = [gevent.spawn(loop) for loop in loops]
 
     def stop(self) -> None:
         """Stop this worker's greenlets."""
@@ -156,10 +154,7 @@ class RedisBroker:
                 batch.append(self.outbox.get_nowait())
             if not self.outage:
                 try:
-                    pipe = self.stream.pipeline(transaction=False)
-                    for room, header, data in batch:
-                        pipe.publish(self.keys.channel(room), encode(header, data))
-                    pipe.execute()
+                    self.publisher.send(batch)
                     continue
                 except REDIS_ERRORS as exc:
                     metrics.inc("avalon_redis_errors_total", operation="publish")
@@ -225,6 +220,9 @@ class RedisBroker:
                 continue
             if self.listening.is_set():
                 break
+        # Connections that died in the outage, unnoticed: the next use connects anew.
+        self.publisher.reset()
+        self.client.connection_pool.disconnect()
         lost, self.lost = self.lost, {}
         closes, self.closes_to_retry = self.closes_to_retry, []
         self.outage = False
@@ -244,20 +242,21 @@ class RedisBroker:
         while True:
             pubsub = self.stream.pubsub()
             try:
-                self.subscribed, self.confirmed = set(), set()
+                self.subscribed, self.confirmed, self.synced_at = set(), set(), -1
                 self._sync_subscriptions(pubsub)
                 pubsub.ping()
                 self.ever_connected = True
                 self.listening.set()
                 while True:
                     self._sync_subscriptions(pubsub)
+                    # Messages already read wait in the parser's buffer and cost no system
+                    # call to get; a drain loop would ask the kernel again after each one.
                     message = pubsub.get_message(timeout=LISTEN_POLL)
-                    while message is not None:
+                    if message is not None:
                         try:
                             self._handle(message)
                         except Exception:  # one bad message must not stop the listener
                             log.exception("event=redis_message_failed")
-                        message = pubsub.get_message(timeout=0)
             except REDIS_ERRORS as exc:
                 self.listening.clear()
                 metrics.inc("avalon_redis_errors_total", operation="listen")
@@ -275,14 +274,17 @@ class RedisBroker:
 
     def _sync_subscriptions(self, pubsub: redis.client.PubSub) -> None:
         """Subscribe to rooms that gained a local socket, unsubscribe from emptied ones."""
+        changes = hub.room_changes()
+        if changes == self.synced_at and self.subscribed.issuperset(self.waiting):
+            return  # nothing changed since the last look (the usual case, ten times a second)
+        self.synced_at = changes
         wanted = set(hub.local_rooms()) | set(self.waiting)
         added, removed = wanted - self.subscribed, self.subscribed - wanted
         if added:
             pubsub.subscribe(*(self.keys.channel(room) for room in added))
         if removed:
             pubsub.unsubscribe(*(self.keys.channel(room) for room in removed))
-            # Not confirmed from now on: a socket arriving before the next subscribe
-            # must wait for it, or the messages in between would reach nobody here.
+            # Unconfirmed: a socket arriving before the next subscribe must wait for it.
             self.confirmed -= removed
         self.subscribed = wanted
 
@@ -392,8 +394,3 @@ class RedisBroker:
         except REDIS_ERRORS as exc:
             metrics.inc("avalon_redis_errors_total", operation="heartbeat")
             log.warning("event=presence_heartbeat_failed error=%s", type(exc).__name__)
-
-
-def encode(header: dict, data: bytes) -> bytes:
-    """One channel message: a JSON header line, then the envelope."""
-    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + data

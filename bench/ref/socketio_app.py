@@ -1,10 +1,14 @@
 """A Flask-SocketIO (gevent) room broadcast: join a room, then every chat goes to it.
 
 Run by bench/compare.py as `gunicorn -k gevent socketio_app:app` from bench/ref, in the
-benchmark virtualenv. Default options (handlers run in their own greenlets).
+benchmark virtualenv. Default options (handlers run in their own greenlets). With
+SOCKETIO_MESSAGE_QUEUE set (a Redis URL) it is what a Flask user deploys to scale out:
+several workers sharing rooms through Flask-SocketIO's Redis message queue.
 """
 
 from __future__ import annotations
+
+import os
 
 from flask import Flask
 from flask import request
@@ -13,7 +17,12 @@ from flask_socketio import emit
 from flask_socketio import join_room
 
 app = Flask(__name__)
-socketio = SocketIO(app, async_mode="gevent", cors_allowed_origins="*")
+socketio = SocketIO(
+    app,
+    async_mode="gevent",
+    cors_allowed_origins="*",
+    message_queue=os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+)
 room_of: dict[str, str] = {}
 
 

@@ -67,12 +67,21 @@ $(BENCH_VENV)/.requirements: bench/requirements.txt
 	cp bench/requirements.txt $@
 
 # The long random runs the suite samples: thousands of rule-checked games and fuzzing
-# examples, a 60,000-cycle soak, every Autobahn case group (about 15 minutes).
+# examples, a 60,000-cycle soak, every Autobahn case group (about 15 minutes), and the
+# roles: 3,000 oracle-checked games (about 10 minutes) and all-bot games until every new
+# role and Lancelot variant has played 1,000 (AVALON_ROLE_BOT_GAMES is per role; about 4);
+# the cards and table options: 3,000 oracle-checked games with random options and roles,
+# and 1,000 all-bot games with each card and option on (AVALON_CARD_BOT_GAMES is per option);
+# the bots' levels: 1,000 all-bot games per level over every role and option.
 long: $(DEV_STAMP)
 	AVALON_RULES_EXAMPLES=2000 AVALON_FUZZ_EXAMPLES=5000 AVALON_SOAK_CYCLES=60000 AVALON_BOT_SEEDS=400 \
+	AVALON_ROLE_GAMES=3000 AVALON_ROLE_BOT_GAMES=1000 AVALON_CARD_GAMES=3000 AVALON_CARD_BOT_GAMES=1000 \
+	AVALON_BOT_LEVEL_GAMES=1000 \
 	AVALON_AUTOBAHN_GROUPS=1,2,3,4,5,6,7,9,10 $(BIN)/pytest $(PYTEST_ARGS) --timeout 3600 \
 	  tests/test_rules_storage.py tests/test_fuzz_envelopes.py tests/test_fuzz_frames.py \
-	  tests/test_fuzz_game.py tests/test_soak.py tests/test_autobahn.py tests/test_bot_player.py
+	  tests/test_fuzz_game.py tests/test_soak.py tests/test_autobahn.py tests/test_bot_player.py \
+	  tests/test_roles_random.py tests/test_roles_bots.py tests/test_cards_random.py tests/test_cards_bots.py \
+	  tests/test_bots_levels.py
 
 bench: $(DEV_STAMP) $(BENCH_VENV)/.requirements
 	$(BIN)/python bench/compare.py --ref-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)

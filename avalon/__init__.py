@@ -18,8 +18,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from avalon.ops import logs
     from avalon.services import context
     from avalon.store import schema
+    from avalon.web import accounts
     from avalon.web import api
     from avalon.web import bodies
+    from avalon.web import community
     from avalon.web import errors
     from avalon.web import health
     from avalon.web import no_cookies
@@ -42,6 +44,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     observe.init_app(app)
     bodies.init_app(app)
     api.init_app(app)
+    accounts.init_app(app)
+    community.init_app(app)
     health.init_app(app)
     socket.init_app(app)
     pages.init_app(app)

@@ -2,6 +2,8 @@
 
 avalon serve [gunicorn options]   gunicorn with the package's settings (avalon/serving.py)
 avalon db upgrade                 the Flask CLI's commands on the app (`flask --app ...`)
+
+`python -m avalon` is the same command from a checkout (the Procfile's).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ def main(argv: list[str] | None = None) -> None:
         print(USAGE)
         raise SystemExit(0 if args else 2)
     if args[0] == "serve":
+        # gunicorn reads WEB_CONCURRENCY as it loads, before any setting of ours: read
+        # every setting gunicorn needs here first, so a bad one is named in one line.
+        import avalon.serving  # noqa: F401
+
         command = ["gunicorn", "--config", "python:avalon.serving", *args[1:], "avalon.wsgi:app"]
     else:
         command = ["flask", "--app", "avalon.wsgi", *args]

@@ -12,6 +12,9 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from avalon.bots import LEVELS as BOT_LEVELS
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +45,13 @@ SETTINGS: list[tuple[str, str, type, Any]] = [
     ("AVALON_MOVE_BURST", "MOVE_BURST", float, 20.0),
     ("AVALON_MOVE_RATE", "MOVE_RATE", float, 2.0),
     ("AVALON_BOT_DELAY", "BOT_DELAY", float, 2.0),
+    ("AVALON_STAND_IN_LEVEL", "STAND_IN_LEVEL", str, "strong"),  # how stand-ins reason
     ("AVALON_PROXY_HOPS", "PROXY_HOPS", int, 0),
     ("AVALON_METRICS_TOKEN", "METRICS_TOKEN", str, None),
     ("AVALON_ABSENT_GRACE", "ABSENT_GRACE", float, 90.0),
     ("AVALON_MAX_PAUSE", "MAX_PAUSE", float, 600.0),
     ("AVALON_ENV", "ENV", str, "development"),
+    ("AVALON_PUBLIC_URL", "PUBLIC_URL", str, None),  # the passkeys' relying party, if set
 ]
 
 
@@ -107,6 +112,27 @@ def check_together(config: dict[str, Any]) -> None:
         raise ConfigError(
             f"AVALON_IDLE_TIMEOUT={idle:g}: expected at least twice AVALON_PING_INTERVAL"
             f" ({ping:g}), or every quiet client is cut before it can answer a ping"
+        )
+    if config["STAND_IN_LEVEL"] not in BOT_LEVELS:
+        allowed = ", ".join(BOT_LEVELS)
+        raise ConfigError(f"AVALON_STAND_IN_LEVEL={config['STAND_IN_LEVEL']!r}: expected {allowed}")
+    check_public_url(config["PUBLIC_URL"])
+
+
+def check_public_url(url: str | None) -> None:
+    """The public address is an origin: http(s), a host name, maybe a port, nothing else."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    port_ok = True
+    try:
+        parts.port  # noqa: B018 - a port out of range raises here
+    except ValueError:
+        port_ok = False
+    extra = parts.query or parts.fragment or parts.username or parts.path not in ("", "/")
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or extra:
+        raise ConfigError(
+            f"AVALON_PUBLIC_URL={url!r}: expected the site's origin, such as https://avalon.example"
         )
 
 

@@ -26,7 +26,7 @@ from avalon.realtime.connection import Connection  # noqa: E402
 from avalon.realtime.hub import Delivery  # noqa: E402
 from avalon.realtime.reader import ClientSocket  # noqa: E402
 from avalon.realtime.redis_broker import RedisBroker  # noqa: E402
-from avalon.realtime.redis_broker import encode  # noqa: E402
+from avalon.realtime.redis_publisher import encode  # noqa: E402
 from avalon.realtime.transport import Transport  # noqa: E402
 from tests.services import own_redis_server  # noqa: E402
 

@@ -32,7 +32,10 @@ def pytest_configure(config: pytest.Config) -> None:
 # files never leave one process running alone at the end.
 SLOW_FIRST = [
     "test_autobahn",  # builds the suite's Python 2 environment on a fresh checkout
-    "test_browser_i18n", "test_browser_a11y", "test_browser_board", "test_browser_game",
+    "test_cards_random", "test_browser_i18n", "test_browser_a11y", "test_browser_roles",
+    "test_roles_frames", "test_browser_cards", "test_browser_cards_more", "test_browser_accounts",
+    "test_browser_strong_bots", "test_browser_beliefs", "test_accounts_api", "test_ratings",
+    "test_browser_board", "test_browser_game",
     "test_browser_table", "test_browser_absence", "test_browser_tells", "test_game",
     "test_browser_replay", "test_browser_reconnect", "test_multihost", "test_migrations",
     "test_browser_bots", "test_browser_alerts", "test_browser_tokens", "test_browser",
@@ -52,12 +55,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def reset_postgres() -> None:
     """Drop and recreate the schema in the shared test database."""
     from avalon.store import db
-    from avalon.store import models
     from avalon.store import schema
 
     db.configure(POSTGRES_URL, 2)
     with db.unit():
-        db.database.drop_tables(models.ALL_MODELS, safe=True, cascade=True)
+        db.database.drop_tables(schema.ALL_MODELS, safe=True, cascade=True)
         db.database.execute_sql(f"DROP TABLE IF EXISTS {schema.HISTORY_TABLE}")
     schema.upgrade()
     db.database.close_all()
@@ -94,7 +96,7 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     env = {"DATABASE_URL": database_url(backend, tmp_path)}
     process = ServerProcess(tmp_path, env).start()
     yield process
-    process.stop()
+    process.stop(quick=True)
 
 
 @pytest.fixture
@@ -117,7 +119,7 @@ def make_server(
 
     yield start
     for process in started:
-        process.stop()
+        process.stop(quick=True)
 
 
 @pytest.fixture

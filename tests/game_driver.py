@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from avalon.bots import decide
 from tests.support import ServerProcess
 from tests.support import WsClient
 
@@ -147,4 +148,20 @@ class Table:
         for _ in range(max_moves):
             if not self.play_move(rng):
                 return self.view
+        raise AssertionError("game did not end")
+
+    def play_from_views(self, rng: random.Random, max_moves: int = 600) -> dict:
+        """Each seat moves as a bot would from the view its socket received, to game over
+        (every role, card and phase: what the scripted moves above do not know)."""
+        for _ in range(max_moves):
+            view = self.view
+            if view["phase"] == "game_over":
+                return view
+            moves = [(pid, decide(self.views[pid], rng)) for pid in self.clients]
+            pid, (kind, payload) = next((pid, move) for pid, move in moves if move is not None)
+            if kind == "vote":
+                self.send(pid, "vote", payload)
+            else:
+                self.send(pid, "action", {"action": kind, **payload})
+            self.sync(view["version"] + 1)
         raise AssertionError("game did not end")

@@ -107,6 +107,24 @@ class Bots:
             self.pump()
             self.act()
 
+    def version(self, timeout: float = 10) -> int:
+        """The game's version as the bots see it (read from their sockets once they have one)."""
+        deadline = time.monotonic() + timeout
+        while not any(self.views.values()):
+            assert time.monotonic() < deadline, "no bot has a game view"
+            self.pump()
+        return self.view()["version"]
+
+    def wait_past(self, version: int, timeout: float = 10) -> None:
+        """Read the bots' sockets until the game moved on from `version` (a move was applied).
+
+        Waiting for a clicked panel to go is not enough: the next turn may show it again.
+        """
+        deadline = time.monotonic() + timeout
+        while self.view()["version"] <= version:
+            assert time.monotonic() < deadline, f"the game stayed at version {version}"
+            self.pump()
+
     def view(self) -> dict:
         """The newest view any bot holds (the public parts are the same for all)."""
         views = [view for view in self.views.values() if view]

@@ -19,6 +19,8 @@ from typing import Any
 
 import websocket
 
+from tests.server_db import prepare_database
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "test-secret-key"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -47,11 +49,13 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
-def stop_process(process: subprocess.Popen | None, grace: float) -> None:
-    """SIGTERM a process that still runs; SIGKILL it if it outlives `grace` seconds."""
+def stop_process(
+    process: subprocess.Popen | None, grace: float, stop_signal: int = signal.SIGTERM
+) -> None:
+    """Signal a process that still runs (SIGTERM); SIGKILL it if it outlives `grace`."""
     if process is None or process.poll() is not None:
         return
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop_signal)
     try:
         process.wait(grace)
     except subprocess.TimeoutExpired:
@@ -92,13 +96,7 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         """Prepare the database, start gunicorn and wait until it answers."""
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "init-db"],
-            cwd=self.root,
-            env=self.env,
-            check=True,
-            capture_output=True,
-        )
+        prepare_database(self.root, self.env)
         self.spawn()
         self.wait_ready()
         return self
@@ -199,9 +197,13 @@ class ServerProcess:
         self.stop()
         self.start()
 
-    def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL)."""
-        stop_process(self.process, grace=15)
+    def stop(self, quick: bool = False) -> None:
+        """Stop the server (SIGTERM, then SIGKILL). `quick`: gunicorn's quick shutdown
+        (SIGQUIT), for a test that is over: SIGTERM's graceful one waits a second more,
+        for the worker's loop to wake, on each of the suite's hundreds of servers."""
+        stop_process(
+            self.process, grace=15, stop_signal=signal.SIGQUIT if quick else signal.SIGTERM
+        )
         if hasattr(self, "log_file"):
             self.log_file.close()
 

@@ -115,6 +115,7 @@ def test_get_room_lists_players_and_online_flags(server):
                 "is_host": True,
                 "online": False,
                 "bot": False,
+                "bot_level": None,
                 "offline_since": None,  # never connected: not an absent seat
             },
             {
@@ -123,6 +124,7 @@ def test_get_room_lists_players_and_online_flags(server):
                 "is_host": False,
                 "online": True,
                 "bot": False,
+                "bot_level": None,
                 "offline_since": None,
             },
         ]

@@ -96,7 +96,11 @@ def test_two_apps_in_one_process_keep_their_own_state(app: Flask):
         ("?lang=es", None, "es"),
         ("?lang=DE", "es", "de"),
         ("", "de-CH,de;q=0.9,en;q=0.5", "de"),
-        ("", "fr-FR,fr;q=0.9", "en"),
+        ("", "it-IT,it;q=0.9", "en"),
+        ("", "pt-BR,pt;q=0.9", "pt"),
+        ("", "zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+        ("", "en-GB,ru;q=0.5", "en"),
+        ("", "it,ru-RU;q=0.7,fr;q=0.5", "ru"),
         ("?lang=xx", "es;q=0.8", "es"),
     ],
 )

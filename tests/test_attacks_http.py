@@ -7,6 +7,7 @@ with a bystander in another room timing its pings throughout.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
 
@@ -87,10 +88,12 @@ def test_a_slow_body_is_cut(make_server):
 
 def test_a_room_creation_flood_is_limited_per_address(make_server):
     server = make_server(AVALON_ROOM_REQUEST_BURST="30", AVALON_ROOM_REQUEST_RATE="1")
+    began = time.monotonic()
     statuses = [
         server.request("POST", "/api/rooms", {"display_name": "Flood"})[0] for _ in range(60)
     ]
-    assert statuses.count(201) <= 32 and statuses[-1] == 429
+    refilled = math.ceil(time.monotonic() - began)  # one a second (a slow run refills some)
+    assert 429 in statuses and statuses.count(201) <= 30 + refilled + 1, statuses
 
 
 def test_idle_rooms_are_deleted_with_everything_in_them(make_server, tmp_path):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.browser_player import CARDS_OFF
 from tests.browser_player import PHONE
 from tests.browser_player import Player
 from tests.browser_support import save_screenshot
@@ -125,12 +126,12 @@ def test_host_options_follow_the_rules(
 
     # Five players have two evil seats: the Assassin and one more.
     page.get_by_label("Morgana").check()
-    expect(page.get_by_label("Mordred")).to_be_disabled()
+    expect(page.get_by_label("Mordred", exact=True)).to_be_disabled()
     expect(page.get_by_label("Oberon")).to_be_disabled()
     page.get_by_label("Morgana").uncheck()
-    expect(page.get_by_label("Mordred")).to_be_enabled()
+    expect(page.get_by_label("Mordred", exact=True)).to_be_enabled()
     page.get_by_label("Percival").check()
-    page.get_by_label("Mordred").check()
+    page.get_by_label("Mordred", exact=True).check()
     expect(page.get_by_label("Morgana")).to_be_disabled()
     lady.check()
 
@@ -145,6 +146,9 @@ def test_host_options_follow_the_rules(
         "lady_of_the_lake": True,
         "turn_timer": None,
         "random_seats": True,
+        "bot_chat": True,
+        **CARDS_OFF,
+        "lady": "lake",
     }
     assert isinstance(actions[-1]["correlation_id"], str)
 
@@ -157,5 +161,5 @@ def test_lady_defaults_on_at_seven(site: ServerProcess, new_player: Callable[...
     expect(host.page.locator("#player-count")).to_have_text("7")
     expect(host.page.get_by_label("Lady of the Lake")).to_be_checked()
     host.page.get_by_label("Morgana").check()
-    host.page.get_by_label("Mordred").check()
+    host.page.get_by_label("Mordred", exact=True).check()
     expect(host.page.get_by_label("Oberon")).to_be_disabled()  # 7 players: 3 evil seats

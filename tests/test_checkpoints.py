@@ -78,16 +78,28 @@ def test_each_worker_process_has_a_beat_of_its_own():
 
 
 def test_loops_of_one_period_wake_together():
-    woke: list[float] = []
+    def wakes() -> list[float]:
+        woke: list[float] = []
 
-    def loop(delay: float) -> None:
-        gevent.sleep(delay)  # the loops start at different moments ...
-        beat.sleep_to_next(0.25)
-        woke.append(time.monotonic())  # ... and wake on the same beat
+        def loop(delay: float) -> None:
+            gevent.sleep(delay)  # the loops start at different moments ...
+            beat.sleep_to_next(0.25)
+            woke.append(time.monotonic())  # ... and wake on the same beat
 
-    beat.sleep_to_next(0.25)  # just past a beat: the next is 0.25 s away for both loops
-    gevent.joinall([gevent.spawn(loop, 0.02), gevent.spawn(loop, 0.1)], timeout=5)
-    assert len(woke) == 2
-    assert abs(woke[0] - woke[1]) < 0.02
-    phase = (woke[0] - beat.offset()) % 0.25  # on this worker's beat
-    assert min(phase, 0.25 - phase) < 0.03
+        beat.sleep_to_next(0.25)  # just past a beat: the next is 0.25 s away for both loops
+        gevent.joinall([gevent.spawn(loop, 0.02), gevent.spawn(loop, 0.1)], timeout=5)
+        assert len(woke) == 2
+        return woke
+
+    # Every try wakes the two loops together. A busy machine can make a wake late (a
+    # process descheduled for 60 ms fails a single try), never early: one try of three
+    # on time shows the beat.
+    phases = []
+    for _ in range(3):
+        woke = wakes()
+        assert abs(woke[0] - woke[1]) < 0.02
+        phase = (woke[0] - beat.offset()) % 0.25  # on this worker's beat
+        phases.append(min(phase, 0.25 - phase))
+        if phases[-1] < 0.03:
+            return
+    raise AssertionError(f"no try woke on this worker's beat: {phases}")

@@ -63,7 +63,14 @@ def test_an_evening_shows_on_every_panel_of_the_dashboard(make_server, postgres)
         table.clients[table.host].recv_event("game_over", 20)
         # Each worker's numbers reach the shared files once a second (ops/metrics.py).
         finished = 'avalon_games_finished_total{reason="abandoned"}'
-        wait_for(lambda: scrape(server).get(finished) == 1, timeout=10, interval=0.3)
+        # The start and the end may be counted by different workers, so wait for both.
+        started = "avalon_games_started_total"
+
+        def both_counted() -> bool:
+            now = scrape(server)
+            return now.get(finished) == 1 and now.get(started) == 1
+
+        wait_for(both_counted, timeout=10, interval=0.3)
         status, text = server.request("GET", "/metrics")
         samples = scrape(server)
     finally:

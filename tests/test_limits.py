@@ -110,6 +110,40 @@ def test_the_shared_limit_is_one_count_for_every_worker():
         client.close()
 
 
+def test_a_seat_moving_to_another_worker_keeps_what_it_spent():
+    require_service("Redis", "127.0.0.1", 6379)
+    prefix = f"limits-test-{uuid.uuid4().hex}"
+    workers = [Limiter("chat", 10, 0.01, RedisCounts(REDIS_URL, prefix), seat=True) for _ in "ab"]
+    try:
+        # A quiet seat's messages are counted here alone until half its burst is spent.
+        assert [workers[0].allow("ROOM:1") for _ in range(4)] == [True] * 4
+        assert count_in_redis(REDIS_URL, prefix, "ROOM:1") == 1  # its first message only
+        assert [workers[0].allow("ROOM:1") for _ in range(2)] == [True] * 2
+        assert count_in_redis(REDIS_URL, prefix, "ROOM:1") == 6  # half spent: all counted
+        workers[0].allow("ROOM:2")
+        workers[0].allow("ROOM:2")  # uncounted until its socket leaves
+        workers[0].settle("ROOM:2")
+        assert count_in_redis(REDIS_URL, prefix, "ROOM:2") == 2
+        # The socket leaves, the seat reconnects through the other worker: 10 in all.
+        workers[0].settle("ROOM:1")
+        assert [workers[1].allow("ROOM:1") for _ in range(6)] == [True] * 4 + [False] * 2
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.keys(f"{prefix}:*"):
+            client.delete(key)
+        client.close()
+
+
+def count_in_redis(url: str, prefix: str, key: str) -> int:
+    """The hits Redis holds for a chat key, over its current and previous windows."""
+    client = redis.Redis.from_url(url, socket_timeout=2)
+    try:
+        stored = [k for k in client.keys(f"{prefix}:limits:*") if f"/{key}/".encode() in k]
+        return sum(int(client.get(k) or 0) for k in stored if client.type(k) == b"string")
+    finally:
+        client.close()
+
+
 def test_backing_off_doubles_while_redis_keeps_failing(own_redis, caplog):
     caplog.set_level(logging.INFO)
     clock = Clock()

@@ -20,7 +20,7 @@ import pytest
 from peewee import SqliteDatabase
 from playhouse.db_url import connect
 
-from avalon.store.models import ALL_MODELS
+from avalon.store.schema import ALL_MODELS
 from tests.game_driver import Table
 from tests.services import fresh_postgres_database
 from tests.support import IN_CI
@@ -95,15 +95,21 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
     finally:
         old.stop()
 
+    guests_before = guest_rows(empty_database)
+    applied = flask_command(ROOT, empty_database, "db", "upgrade")
     assert (
         "Applied 0001_initial, 0002_table_between_games, 0003_retention_and_look_alikes, "
         "0004_bots, 0005_one_chat_room_index, 0006_ids_never_reused, "
-        "0007_absent_players_and_moderation."
-        in flask_command(ROOT, empty_database, "db", "upgrade")
+        "0007_absent_players_and_moderation, " in applied
     )
+    assert "0009_accounts" in applied
     assert "Schema is current." in flask_command(ROOT, empty_database, "db", "upgrade")
     status = flask_command(ROOT, empty_database, "db", "status")
-    assert "0007_absent_players_and_moderation: applied" in status and "pending" not in status
+    assert "0009_accounts: applied" in status and "pending" not in status
+    # The guests' rooms, members, chat and games are the rows they were, and no account
+    # claims any of them.
+    assert guest_rows(empty_database, like=guests_before) == guests_before
+    assert account_rows(empty_database) == 0
     # The release's tables, adopted and upgraded, are the tables the models declare.
     assert table_schema(empty_database) == declared_schema(empty_database, tmp_path)
 
@@ -126,6 +132,39 @@ def test_a_release_database_upgrades_and_its_game_plays_on(tmp_path, empty_datab
         table.close()
     finally:
         new.stop()
+
+
+GUEST_TABLES = ("room", "roomplayer", "chatmessage", "game")
+
+
+def guest_rows(url: str, like: dict | None = None) -> dict[str, tuple[list[str], list[tuple]]]:
+    """The columns and rows (by id) of the guests' tables; only `like`'s columns, if given."""
+    database = connect(url)
+    try:
+        rows = {}
+        for table in GUEST_TABLES:
+            names = sorted(column.name for column in database.get_columns(table))
+            if like is not None:
+                names = [name for name in names if name in like[table][0]]
+            quoted = ", ".join(f'"{name}"' for name in names)
+            cursor = database.execute_sql(f'SELECT {quoted} FROM "{table}" ORDER BY "id"')
+            rows[table] = (names, [tuple(map(str, row)) for row in cursor.fetchall()])
+        return rows
+    finally:
+        database.close()
+
+
+def account_rows(url: str) -> int:
+    """How many rows the accounts' tables hold."""
+    database = connect(url)
+    try:
+        tables = ("account", "account_seat", "played_game", "rating", "player_group")
+        return sum(
+            database.execute_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            for table in tables
+        )
+    finally:
+        database.close()
 
 
 def table_schema(url: str) -> dict[str, dict[str, Any]]:

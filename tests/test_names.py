@@ -91,7 +91,9 @@ def test_capitals_of_other_scripts_are_compared_by_their_shape(name, other):
 @pytest.mark.parametrize(
     "name",
     ["System", "SERVER", "Host", "h\u043est", "Alice (host)", "Ann [bot]", "Bob <you>",
-     "Bot 3", "bot", "B\u043et 12", "Eve (Gastgeberin)", "Moi (hôte)"],
+     "Bot 3", "bot", "B\u043et 12", "Eve (Gastgeberin)", "Moi (hôte)", "Ana (líder)",
+     "Rui (você)", "Бот 3", "Ведущий", "Зоя [зритель]", "Ann (не в сети)", "系统",
+     "Lea（房主）", "机器人7", "Paul (hors ligne)", "Bot-3"],
 )  # fmt: skip
 def test_names_a_badge_or_a_system_line_could_be_mistaken_for_are_refused(name):
     assert clean_display_name(name) is None

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ({"AVALON_SEND_QUEUE": "lots"}, "AVALON_SEND_QUEUE='lots'"),
         ({"AVALON_SEND_QUEUE": "-3"}, "AVALON_SEND_QUEUE='-3'"),
         ({"AVALON_PROXY_HOPS": "-1"}, "AVALON_PROXY_HOPS='-1'"),
+        ({"AVALON_STAND_IN_LEVEL": "hard"}, "AVALON_STAND_IN_LEVEL='hard'"),
     ],
 )
 def test_a_bad_setting_is_named_with_what_it_allows(environ, named):
@@ -94,3 +95,14 @@ def test_gunicorns_own_settings_are_named(tmp_path):
     done = run(command, tmp_path, AVALON_WORKER_CONNECTIONS="many")
     assert done.returncode != 0
     assert "AVALON_WORKER_CONNECTIONS='many': expected a whole number" in done.stderr
+
+
+def test_the_procfiles_server_names_a_bad_worker_count(tmp_path):
+    # gunicorn's own module fails on it with a traceback before reading our settings.
+    web = (ROOT / "Procfile").read_text().split("web:")[1].splitlines()[0].split()
+    assert web[:3] == ["python", "-m", "avalon"]
+    done = run([sys.executable, *web[1:]], tmp_path, WEB_CONCURRENCY="abc")
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert "Avalon cannot start: WEB_CONCURRENCY='abc': expected a whole number" in output
+    assert "Traceback" not in output

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 import disarm
 
@@ -58,28 +59,54 @@ def too_many_marks(text: str) -> bool:
     return False
 
 
-# Names the page itself uses, for system lines and for computer players (Bot 1, ...).
-RESERVED_KEYS = frozenset({"system", "server", "host", "admin", "moderator", "avalon", "bot"})
-BOT_NAME = re.compile(r"bot\d*")  # a key of the bots' names, spaces removed
+# Names the page itself uses, for system lines and for computer players (Bot 1, ...), in
+# every language it speaks (static/i18n/): a name may not be one of them.
+RESERVED_WORDS = (
+    "system", "server", "host", "admin", "moderator", "avalon", "bot",
+    "sistema", "servidor", "anfitrión", "gastgeber", "système", "serveur", "hôte",
+    "anfitrião", "система", "сервер", "ведущий", "бот", "авалон",
+    "系统", "服务器", "房主", "机器人", "阿瓦隆",
+)  # fmt: skip
+BOT_WORDS = ("bot", "бот", "机器人")  # a name of one of these and a number reads as a bot's
 # Words of the page's badges (every language it speaks): a name that carries one in
 # brackets, as `Alice (host)` or `Ann [bot]`, reads as a badge.
-BADGE_WORDS = frozenset(
-    {"host", "bot", "you", "me", "spectator", "watching", "offline", "away", "leader",
-     "standin", "system", "server", "admin", "mod", "moderator", "anfitrion", "anfitriona",
-     "tu", "espectador", "espectadora", "gastgeber", "gastgeberin", "du", "zuschauer",
-     "zuschauerin", "hote", "hôte", "vous", "anfitriao", "voce", "você", "ведущий", "вы",
-     "бот", "зритель"}
+BADGE_WORDS = (
+    "host", "bot", "you", "me", "spectator", "watching", "offline", "away", "leader",
+    "stand-in", "system", "server", "admin", "mod", "moderator",
+    "anfitrión", "anfitriona", "tú", "espectador", "espectadora", "desconectado",
+    "desconectada", "líder", "suplente", "sistema", "servidor",
+    "gastgeber", "gastgeberin", "du", "zuschauer", "zuschauerin", "getrennt", "abwesend",
+    "anführer", "anführerin", "vertretung",
+    "hôte", "vous", "toi", "spectateur", "spectatrice", "hors ligne", "absent", "absente",
+    "chef", "remplaçant", "remplaçante", "système", "serveur",
+    "anfitrião", "anfitriã", "você", "substituto", "substituta", "ausente",
+    "вы", "ты", "ведущий", "ведущая", "бот", "зритель", "зрительница", "не в сети",
+    "лидер", "замена", "система", "сервер",
+    "你", "房主", "机器人", "观众", "离线", "队长", "替补", "系统", "服务器",
 )  # fmt: skip
 BRACKETED = re.compile(r"[(\[{<（［｛〈《「【](.*?)[)\]}>）］｝〉》」】]")
+TRAILING_DIGITS = re.compile(r"\d+$")
+
+
+def compact_key(text: str) -> str:
+    """The key of a word or name with its spaces and hyphens left out."""
+    return name_key(text).replace(" ", "").replace("-", "")
+
+
+@cache
+def word_keys(words: tuple[str, ...]) -> frozenset[str]:
+    """The compact keys of a list of words (computed once: the lists are constants)."""
+    return frozenset(compact_key(word) for word in words)
 
 
 def reserved_name(name: str) -> bool:
     """Tell whether a name could be taken for a badge, a system line or a bot."""
     for key in (name_key(name).replace(" ", ""), shape_key(name).replace(" ", "")):
-        if key in RESERVED_KEYS or BOT_NAME.fullmatch(key):
+        key = key.replace("-", "")
+        if key in word_keys(RESERVED_WORDS) or TRAILING_DIGITS.sub("", key) in word_keys(BOT_WORDS):
             return True
     for inner in BRACKETED.findall(unicodedata.normalize("NFKC", name)):
-        if name_key(inner).replace(" ", "").replace("-", "") in BADGE_WORDS:
+        if compact_key(inner) in word_keys(BADGE_WORDS):
             return True
     return False
 

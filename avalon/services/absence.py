@@ -152,7 +152,7 @@ def stand_in_due(record_id: int) -> None:
     if table_state.humans_gone(game, record, grace, now):
         awaited: list[int] = []  # nobody left to play for: the game waits for a person
     else:
-        awaited = game.awaited()
+        awaited = game.waiting_on()  # never the Witch's seat alone: it would name her
     for player_id in awaited:
         since = absence["absent"].get(str(player_id))
         if since is not None and now - since >= grace and player_id not in absence["playing"]:

@@ -13,6 +13,7 @@ from avalon.services.context import AppState
 from avalon.store import db
 from avalon.store import queries
 from avalon.store.chat import ALL
+from avalon.store.chat import BOT
 from avalon.store.chat import SPECTATORS
 from avalon.store.models import Room
 
@@ -37,6 +38,15 @@ def post(
     delivery = Delivery(room_code, data, reply_to=player_id, correlation_id=cid, chat_id=chat["id"])
     delivery.only = readers
     state.broker.publish(delivery)
+
+
+def post_line(
+    state: AppState, room_id: int, room_code: str, bot_id: int, name: str, line: str
+) -> None:
+    """Store a computer player's line (channel "bot") and send it to everyone."""
+    chat = state.chat_writer.store(room_id, bot_id, name, line, BOT)
+    data = envelopes.to_bytes(envelopes.event("chat", chat))
+    state.broker.publish(Delivery(room_code, data, chat_id=chat["id"]))
 
 
 def spectators_only(room_id: int) -> list[int] | None:

@@ -8,6 +8,7 @@ its version, and after the commit sends the public events and each member's own 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
 import random
@@ -17,10 +18,14 @@ from datetime import datetime
 
 from flask import current_app
 
+from avalon.accounts import results
+from avalon.bots.timeline import belief_steps
 from avalon.game.options import SPECIAL_ROLES
 from avalon.game.options import Event
 from avalon.game.options import RuleError
+from avalon.game.options import setup_warnings
 from avalon.game.rules import Game
+from avalon.game.variants import FLAGS
 from avalon.ops import metrics
 from avalon.protocol import codes
 from avalon.protocol import envelopes
@@ -42,7 +47,20 @@ log = logging.getLogger(__name__)
 
 MOVE_ATTEMPTS = 5  # a move that lost a race re-reads the state and tries again
 DEFAULT_ROLES = ["merlin", "assassin"]
-START_OPTIONS = frozenset({"roles", "lady_of_the_lake", "turn_timer", "random_seats"})
+START_OPTIONS = frozenset(
+    {
+        "roles",
+        "lady_of_the_lake",
+        "turn_timer",
+        "random_seats",
+        "lancelot_variant",
+        "cleric_assassination",
+        "turn_timers",
+        "bot_chat",  # computer players say short lines (avalon.bots.speech)
+        "lady",
+        *FLAGS,
+    }
+)
 
 _rng = random.SystemRandom()  # roles and first leaders must not be predictable
 
@@ -102,8 +120,15 @@ def record_of(room_id: int, number: int) -> dict | None:
             for member in RoomPlayer.select().where(RoomPlayer.id.in_(game_record["players"]))  # type: ignore[attr-defined]
         }
     bots = turns.bots_of(record)
-    extra = {"names": names, "options": options_of(record), "bots": bots}
+    beliefs = beliefs_of(record.state)
+    extra = {"names": names, "options": options_of(record), "bots": bots, "beliefs": beliefs}
     return {**game_record, **extra, "log": table_state.log_of(record)}
+
+
+@functools.lru_cache(maxsize=64)  # a finished game never changes: a replay's reloads reuse it
+def beliefs_of(state: str) -> list[dict]:
+    """What the table could have known after each step of a stored game (the replay draws it)."""
+    return belief_steps(Game.from_dict(json.loads(state)).view(None))
 
 
 def start(room_id: int, host_id: int, options: dict, correlation_id: str | None) -> None:
@@ -127,17 +152,29 @@ def start(room_id: int, host_id: int, options: dict, correlation_id: str | None)
         if not options and previous is not None:
             options = options_of(previous)  # "play again" keeps the last game's setup
         turn_seconds = turns.parse_turn_timer(options.get("turn_timer"))
+        turns.parse_turn_timers(options.get("turn_timers"))
         random_seats = options.get("random_seats", True)
         if not isinstance(random_seats, bool):
             raise ProtocolError(codes.INVALID_PAYLOAD, "random_seats must be true or false")
+        if not isinstance(options.get("bot_chat", True), bool):
+            raise ProtocolError(codes.INVALID_PAYLOAD, "bot_chat must be true or false")
         if random_seats:
             _rng.shuffle(seated)
         try:
             game, events = Game.new(
-                seated, options.get("roles", DEFAULT_ROLES), options.get("lady_of_the_lake"), _rng
+                seated,
+                options.get("roles", DEFAULT_ROLES),
+                options.get("lady_of_the_lake"),
+                _rng,
+                options.get("lancelot_variant"),
+                options.get("cleric_assassination", False),
+                {key: options[key] for key in ("lady", *FLAGS) if key in options},
             )
         except RuleError as err:
             raise ProtocolError(err.code, err.message) from None
+        warnings = setup_warnings(game.roles_in_play())
+        if warnings:
+            events[0].payload["warnings"] = warnings  # game_started: e.g. Morgana alone
         game.number = previous.number + 1 if previous else 1
         record = GameRecord.create(
             room=room_id,
@@ -264,6 +301,7 @@ def finish_room(room_id: int, game: Game) -> str:
     if game.phase == "game_over" and room.status != "finished":
         room.status = "finished"
         metrics.inc("avalon_games_finished_total", reason=str(game.reason))
+        results.game_over(room, game)  # ratings change in the transaction that ends the game
     room.save()
     return room.code
 
@@ -304,7 +342,7 @@ def pause_timer(room_id: int, host_id: int, paused: object, correlation_id: str 
         if room.host_id != host_id:
             raise ProtocolError(codes.NOT_ALLOWED, "only the host can pause the timer")
         record = latest(room_id, for_update=True)
-        if record is None or record.phase == "game_over" or record.turn_seconds is None:
+        if record is None or record.phase == "game_over" or not turns.has_timer(record):
             raise ProtocolError(codes.NOT_ALLOWED, "no game with a turn timer is in progress")
         if paused == (record.paused_left is not None):
             raise ProtocolError(

@@ -101,6 +101,21 @@ class KeyedBuckets:
         self.buckets[key] = bucket
         return bucket.allow(now)
 
+    def knows(self, key: str) -> bool:
+        """Tell whether this key has a bucket here (it acted here lately)."""
+        return key in self.buckets
+
+    def tokens(self, key: str) -> float:
+        """The tokens left in this key's bucket (a full bucket for an unknown key)."""
+        bucket = self.buckets.get(key)
+        return self.burst if bucket is None else bucket.tokens
+
+    def at_most(self, key: str, tokens: float) -> None:
+        """Leave this key's bucket no more than `tokens` (what a shared count still allows)."""
+        bucket = self.buckets.get(key)
+        if bucket is not None:
+            bucket.tokens = min(bucket.tokens, tokens)
+
     def refund(self, key: str) -> None:
         """Give back the token just taken for an action that did not happen after all."""
         bucket = self.buckets.get(key)
@@ -160,9 +175,13 @@ class RedisCounts:
         self.down_since = 0.0  # when the current outage was found (clock time)
         self.probing = False  # one check is finding out whether Redis is back
 
-    def hit(self, item: RateLimitItem, key: str) -> bool | None:
-        """Count one hit in Redis: whether it is allowed, or None when Redis cannot say."""
-        return self._ask(lambda: self.strategy.hit(item, key))
+    def hit(self, item: RateLimitItem, key: str, cost: int = 1) -> bool | None:
+        """Count `cost` hits in Redis: whether they are allowed, or None when Redis cannot say."""
+        return self._ask(lambda: self.strategy.hit(item, key, cost=cost))
+
+    def remaining(self, item: RateLimitItem, key: str) -> int | None:
+        """Hits Redis still allows this key now, or None when it cannot say."""
+        return self._ask(lambda: self.strategy.get_window_stats(item, key).remaining)
 
     def reset_in(self, item: RateLimitItem, key: str) -> float | None:
         """Seconds until Redis lets this key through again, or None when it cannot say."""
@@ -213,6 +232,13 @@ class Limiter:
     (exact burst and refill). With Redis an action must also pass the shared sliding
     window, and while Redis fails the bucket alone decides: a key that spent its burst
     before the outage stays refused, and one refused locally costs no Redis round trip.
+
+    A seat's limit (`seat=True`) acts on one worker at a time, where the seat's socket
+    is: there Redis is asked at the seat's first action and again once its bucket is half
+    spent, carrying the actions allowed in between; `settle` counts those when the socket
+    leaves, so a socket opened on another worker finds the seat's spending in Redis and
+    reconnecting refills nothing. A quiet seat's message then costs no Redis round trip
+    (a tenth of a worker's CPU at the README's load).
     """
 
     def __init__(
@@ -222,21 +248,48 @@ class Limiter:
         rate: float,
         redis: RedisCounts | None = None,
         clock: Callable[[], float] = time.monotonic,
+        seat: bool = False,
     ) -> None:
         self.name = name
         self.item = window_item(burst, rate, namespace=name)
         self.buckets = KeyedBuckets(burst, rate)
         self.redis = redis
         self.clock = clock
+        self.seat = seat
+        self.uncounted: dict[str, int] = {}  # actions allowed here that Redis has not counted
 
     def allow(self, key: str) -> bool:
         """Count one action of a key; tell whether it may go ahead."""
+        known = self.buckets.knows(key)
         if not self.buckets.allow(key, self.clock()):
             return False
-        if self.redis is not None and self.redis.hit(self.item, key) is False:
-            self.buckets.refund(key)  # refused deployment-wide: the action did not happen
+        if self.redis is None:
+            return True
+        if self.seat and known and self.buckets.tokens(key) >= self.buckets.burst / 2:
+            self.uncounted[key] = self.uncounted.get(key, 0) + 1
+            return True
+        cost = self.uncounted.pop(key, 0) + 1
+        answer = self.redis.hit(self.item, key, cost)
+        if answer is False:
+            # Refused deployment-wide: this action did not happen. The earlier ones are
+            # not counted again: the shared window is full, which is what they would say.
+            self.buckets.refund(key)
             return False
+        if answer is None and self.seat:
+            self.uncounted[key] = cost  # Redis is down: counted when the seat leaves
+        elif self.seat and not known:
+            # New here (a reconnect from another worker, say): what the seat spent
+            # elsewhere holds here too, before any action goes uncounted.
+            left = self.redis.remaining(self.item, key)
+            if left is not None:
+                self.buckets.at_most(key, left)
         return True
+
+    def settle(self, key: str) -> None:
+        """The key's socket left this worker: count in Redis what it did here uncounted."""
+        cost = self.uncounted.pop(key, 0)
+        if cost and self.redis is not None:
+            self.redis.hit(self.item, key, cost)
 
     def retry_after(self, key: str) -> int:
         """Whole seconds (at least 1) until a refused key may act again."""

@@ -135,6 +135,7 @@ def room_payload(room: Room, online: set[int]) -> dict:
             "is_host": member.id == room.host_id,
             "online": here,
             "bot": member.bot,
+            "bot_level": (member.bot_level or "normal") if member.bot else None,
             "offline_since": away,  # epoch seconds (a seat the host may hand to a stand-in)
         }
 

@@ -25,9 +25,10 @@ class SeatLimits:
     """
 
     def __init__(self, config: dict) -> None:
-        self.redis = redis_counts(config)
-        self.chat = Limiter("chat", config["CHAT_BURST"], config["CHAT_RATE"], self.redis)
-        self.moves = Limiter("moves", config["MOVE_BURST"], config["MOVE_RATE"], self.redis)
+        self.redis = redis = redis_counts(config)
+        # A seat acts through one socket, on one worker at a time: see Limiter's `seat`.
+        self.chat = Limiter("chat", config["CHAT_BURST"], config["CHAT_RATE"], redis, seat=True)
+        self.moves = Limiter("moves", config["MOVE_BURST"], config["MOVE_RATE"], redis, seat=True)
         self.auth_failures = Limiter("auth", AUTH_FAILURE_BURST, AUTH_FAILURE_RATE, self.redis)
         # A seat with a valid token gets an allowance of socket upgrades of its own, as
         # large as an address's: a friend behind a shared router is not a stranger.
@@ -45,6 +46,11 @@ class SeatLimits:
     def allow_move(self, room: str, player_id: int) -> bool:
         """Take one game move or room action from a seat's allowance."""
         return self.moves.allow(f"{room}:{player_id}")
+
+    def settle(self, room: str, player_id: int) -> None:
+        """A seat's socket left this worker: its spending here counts everywhere from now."""
+        self.chat.settle(f"{room}:{player_id}")
+        self.moves.settle(f"{room}:{player_id}")
 
     def allow_connect(self, room_id: int, player_id: int) -> bool:
         """Take one socket upgrade from a seat's allowance (its token verified)."""

@@ -54,7 +54,7 @@ def absent_due(game: Game, record: GameRecord, grace: float) -> float | None:
     if game.phase == "game_over":
         return None
     absence = absence_of(record)
-    awaited = set(game.awaited()) - set(absence["playing"])
+    awaited = set(game.waiting_on()) - set(absence["playing"])
     dues = [since + grace for pid, since in absence["absent"].items() if int(pid) in awaited]
     return min(dues) if dues else None
 

@@ -22,6 +22,7 @@ from avalon.services import context
 from avalon.services import endings
 from avalon.services import games
 from avalon.services import table_state
+from avalon.services import turns
 from avalon.store import db
 from avalon.store.models import GameRecord
 from avalon.store.models import Room
@@ -43,6 +44,10 @@ def move_for_absent(record_id: int) -> None:
         if record is None or record.deadline is None or record.deadline > utcnow():
             return  # someone moved or the host paused meanwhile: the deadline moved on
         game = games.load(record)
+        if turns.turn_length(game, record) is None:
+            # This phase has no turn of its own (per-phase timers): nothing to time out.
+            GameRecord.update(deadline=None).where(GameRecord.id == record.id).execute()
+            return
         grace = float(current_app.config["ABSENT_GRACE"])
         if table_state.humans_gone(game, record, grace, time.time()):
             GameRecord.update(deadline=None).where(GameRecord.id == record.id).execute()

@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 
 from avalon.game.rules import Game
+from avalon.game.variants import TIMER_KEYS
 from avalon.protocol import codes
 from avalon.protocol.errors import ProtocolError
 from avalon.store.models import GameRecord
@@ -32,16 +33,50 @@ def parse_turn_timer(value: object) -> int | None:
     return value
 
 
-def turn_length(game: Game, turn_seconds: int | None) -> float | None:
-    """Seconds the current turn lasts (None: no timer, or the game is over)."""
-    if turn_seconds is None or game.phase == "game_over":
+def parse_turn_timers(value: object) -> dict[str, int] | None:
+    """Check the host's per-phase turn timers: seconds by phase, each optional."""
+    low, high = current_app.config["TURN_TIMER_MIN"], TURN_SECONDS_MAX
+    if value is None:
         return None
-    return float(turn_seconds * (ASSASSINATION_TURNS if game.phase == "assassination" else 1))
+    keys = ", ".join(TIMER_KEYS)
+    if not isinstance(value, dict) or not set(value) <= set(TIMER_KEYS):
+        raise ProtocolError(codes.INVALID_PAYLOAD, f"turn_timers takes seconds for: {keys}")
+    for key, seconds in value.items():
+        if type(seconds) is not int or not low <= seconds <= high:
+            message = f"turn_timers.{key} must be {low}-{high} seconds (or left out)"
+            raise ProtocolError(codes.INVALID_PAYLOAD, message)
+    return dict(value)
+
+
+def turn_timers_of(record: GameRecord) -> dict[str, int]:
+    """Seconds of each phase's turn: `turn_timer` for all (twice for the assassination),
+    then the per-phase `turn_timers` over it (kept with the game's start options)."""
+    timers: dict[str, int] = {}
+    if record.turn_seconds is not None:
+        timers = {key: record.turn_seconds for key in TIMER_KEYS}
+        timers["assassination"] = record.turn_seconds * ASSASSINATION_TURNS
+    if record.options:
+        timers.update(json.loads(record.options).get("turn_timers") or {})
+    return timers
+
+
+def has_timer(record: GameRecord) -> bool:
+    """Tell whether the game has a turn timer for any phase."""
+    return bool(turn_timers_of(record))
+
+
+def turn_length(game: Game, record: GameRecord) -> float | None:
+    """Seconds the current turn lasts (None: no timer for this phase, or the game is over)."""
+    key = game.timer_key()
+    if key is None or game.phase == "game_over":
+        return None
+    seconds = turn_timers_of(record).get(key)
+    return None if seconds is None else float(seconds)
 
 
 def next_turn(game: Game, record: GameRecord) -> dict:
     """The timer columns after a move: a fresh turn, still paused if the host paused it."""
-    length = turn_length(game, record.turn_seconds)
+    length = turn_length(game, record)
     if length is None:
         return {"deadline": None, "paused_left": None, "paused_at": None}
     if record.paused_left is not None:
@@ -71,7 +106,7 @@ def epoch(moment: datetime) -> float:
 
 def timer_view(game: Game, record: GameRecord) -> dict | None:
     """The view's `timer`: the turn's length, its deadline (server clock) and pause state."""
-    length = turn_length(game, record.turn_seconds)
+    length = turn_length(game, record)
     if length is None:
         return None
     paused = record.paused_left is not None

@@ -31,6 +31,7 @@ MAX_CHAT_SINCE = 500  # chat messages sent at most for a since= reconnect
 # The order of the INSERT's values.
 CHAT_COLUMNS = ("room", "player", "message", "sent_at", "channel")
 ALL, SPECTATORS = "all", "spectators"  # who reads a message: everyone, or spectators only
+BOT = "bot"  # a computer player's line (speech.py): everyone reads it, in their language
 DIRECT_GAP = 0.005  # seconds without a store after which a handler stores its own message
 BATCH_LINGER = 0.003  # seconds a busy worker's writer lets messages gather before storing
 TOUCH_EVERY = 60.0  # seconds between two marks of a chatting room as active (retention)
@@ -57,12 +58,15 @@ class ChatWriter:
         self.batch_started = 0.0  # ... since then (monotonic)
         self.last_store = 0.0  # when the last statement finished (monotonic)
         self.linger = False  # the last batch held several messages: let the next gather
+        # Handlers whose queued message has not come back to them yet: until it has (and
+        # been published), a direct store would overtake it and break the room's order.
+        self.queued = 0
 
     def store(
         self, room_id: int, player_id: int, display_name: str, text: str, channel: str = ALL
     ) -> dict:
         """Store one chat message and return its payload (with its id)."""
-        quiet = time.monotonic() - self.last_store >= DIRECT_GAP and self.pending.empty()
+        quiet = time.monotonic() - self.last_store >= DIRECT_GAP and not self.queued
         if quiet and self.lock.acquire(blocking=False):
             try:
                 sent_at = utcnow()
@@ -75,10 +79,14 @@ class ChatWriter:
                     self._wake()
             return chat_payload(message_id, player_id, display_name, text, sent_at, channel)
         result: AsyncResult = AsyncResult()
-        self.pending.put((room_id, player_id, display_name, text, channel, result))
-        self._wake()
-        # No timer per message: the worker's sweep calls expire() (STORE_TIMEOUT).
-        return result.get()
+        self.queued += 1
+        try:
+            self.pending.put((room_id, player_id, display_name, text, channel, result))
+            self._wake()
+            # No timer per message: the worker's sweep calls expire() (STORE_TIMEOUT).
+            return result.get()
+        finally:
+            self.queued -= 1  # the caller publishes before it next yields
 
     def _wake(self) -> None:
         if self.writer is None or self.writer.dead:
@@ -215,7 +223,7 @@ def _history_sql(param: str, after: bool) -> str:
     message, sent_at = ChatMessage.message.column_name, ChatMessage.sent_at.column_name
     name, channel = RoomPlayer.display_name.column_name, ChatMessage.channel.column_name
     where = f'c."{room}" = {param}' + (f' AND c."id" > {param}' if after else "")
-    where += f" AND (c.\"{channel}\" = '{ALL}' OR {param})"  # spectators read theirs too
+    where += f" AND (c.\"{channel}\" <> '{SPECTATORS}' OR {param})"  # spectators read theirs too
     return (
         f'SELECT c."id", c."{player}", p."{name}", c."{message}", c."{sent_at}", c."{channel}"'
         f' FROM "{chat}" AS c JOIN "{members}" AS p ON p."id" = c."{player}"'

@@ -84,6 +84,7 @@ class RoomPlayer(BaseModel):
     device = CharField(max_length=64, null=True)
     left = BooleanField(default=False)  # gave up the seat and token (leave_room)
     bot = BooleanField(default=False)  # a computer player the host added
+    bot_level = CharField(max_length=8, null=True)  # how a bot reasons (avalon.bots.LEVELS)
     joined_at = DateTimeField(default=utcnow)
     offline_since = DateTimeField(null=True)  # when a seated player's last socket closed
     kicked_at = DateTimeField(null=True)  # when the host removed this member

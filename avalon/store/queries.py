@@ -35,6 +35,7 @@ class Member(NamedTuple):
     kicked: bool  # removed by the host: not in the room, the name still taken
     kicked_at: datetime | None
     offline_since: datetime | None
+    bot_level: str | None  # how a bot reasons; None for people
 
 
 def by_id(model: type[Row], row_id: int) -> Row:
@@ -64,7 +65,7 @@ def members(room_id: int) -> list[Member]:
     rows = db.database.execute_sql(_members_sql(db.param()), (room_id,)).fetchall()
     return [
         Member(row[0], row[1], flag(row[2]), flag(row[3]), flag(row[4]), moment(row[5]),
-               moment(row[6]))
+               moment(row[6]), row[7])
         for row in rows
     ]  # fmt: skip
 
@@ -114,7 +115,7 @@ def _members_sql(param: str) -> str:
     columns = [
         f'"{RoomPlayer._meta.fields[name].column_name}"'  # type: ignore[attr-defined]
         for name in ("id", "display_name", "spectator", "bot", "kicked", "kicked_at",
-                     "offline_since")
+                     "offline_since", "bot_level")
     ]  # fmt: skip
     room, left = RoomPlayer.room.column_name, RoomPlayer.left.column_name
     where = f'"{room}" = {param} AND NOT "{left}" ORDER BY "id"'

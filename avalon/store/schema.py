@@ -10,12 +10,16 @@ from flask import Flask
 from flask.cli import AppGroup
 from playhouse.migrations import Runner
 
+from avalon.accounts.models import ACCOUNT_MODELS
 from avalon.store import db
+from avalon.store import models
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 HISTORY_TABLE = "schema_migration"  # which migrations a database has had
+# Every table the migrations build: the rooms' and the accounts' (issue #30).
+ALL_MODELS = [*models.ALL_MODELS, *ACCOUNT_MODELS]
 
 
 def runner() -> Runner:

@@ -13,6 +13,8 @@ from flask import jsonify
 from flask import request
 
 from avalon.game import options
+from avalon.game import roles
+from avalon.game import variants
 from avalon.ops import metrics
 from avalon.protocol import envelopes
 from avalon.protocol.codes import close_codes
@@ -30,9 +32,38 @@ from avalon.services import turns
 from avalon.services.tokens import issue_token
 from avalon.store.models import Room
 from avalon.store.models import RoomPlayer
+from avalon.web import account_session
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
+# The setup's presets: roles in the order the client adds them while they fit the table
+# (a pair only whole), and the options they come with. Suggestions, not rules.
+SETUP_PRESETS = {
+    "classic": {"roles": ["merlin", "assassin"]},
+    "proavalon": {"roles": ["merlin", "assassin", "percival", "morgana", "mordred", "oberon"]},
+    "lancelot": {
+        "roles": ["merlin", "assassin", "percival", "morgana", "good_lancelot", "evil_lancelot"],
+        "lancelot_variant": "deck",
+    },
+    "big_box": {
+        "roles": [
+            "merlin",
+            "assassin",
+            "percival",
+            "morgana",
+            "good_lancelot",
+            "evil_lancelot",
+            "tristan",
+            "isolde",
+            "cleric",
+            "mordred",
+            "troublemaker",
+            "trickster",
+            "lunatic",
+        ],
+        "lancelot_variant": "deck",
+    },
+}
 DEVICE_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")  # a random id the browser keeps
 
 
@@ -89,6 +120,7 @@ def room_code_or_404(code: str) -> str:
 
 def seat_response(room: Room, player: RoomPlayer) -> tuple[Response, int]:
     """The answer to a create or join: the player's seat and token."""
+    account_session.link_seat(player.id)  # signed in: the seat is the account's
     return jsonify(
         code=room.code,
         room_id=room.id,
@@ -170,11 +202,23 @@ def get_rules() -> Response:
         good_roles=[role for role in options.ROLE_ORDER if role in options.GOOD_ROLES],
         evil_roles=[role for role in options.ROLE_ORDER if role in options.EVIL_ROLES],
         required_roles=list(options.REQUIRED_ROLES),
+        # The base game's optional roles; the others are in `role_table` by `group`.
         optional_roles=[
             role
             for role in options.ROLE_ORDER
-            if role in options.SPECIAL_ROLES and role not in options.REQUIRED_ROLES
+            if role in options.SPECIAL_ROLES
+            and role not in options.REQUIRED_ROLES
+            and role in roles.CLASSIC_ROLES
         ],
+        role_table=roles.rules_table(),
+        setup_rules=roles.SETUP_RULES,
+        lancelot_variants=list(options.LANCELOT_VARIANTS),
+        forced_lancelot_variants=sorted(options.FORCED_VARIANTS),
+        role_options={"lancelot_variant": "good_lancelot", "cleric_assassination": "cleric"},
+        **variants.rules_table(),
+        setup_presets=SETUP_PRESETS,
+        phases=list(options.PHASES),
+        reasons=list(options.REASONS),
         max_proposals=options.MAX_PROPOSALS,
         lady_default_min_players=options.LADY_DEFAULT_MIN_PLAYERS,
         turn_timer={"min": config["TURN_TIMER_MIN"], "max": turns.TURN_SECONDS_MAX},

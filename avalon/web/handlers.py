@@ -128,6 +128,8 @@ def handle_action(session: Session, payload: dict, correlation_id: str | None) -
         if options:
             raise ProtocolError(codes.INVALID_PAYLOAD, f"{action} takes no fields")
         PLAIN_ACTIONS[action](room_id, player_id, correlation_id)
+    elif action in OPTIONS_ACTIONS:
+        OPTIONS_ACTIONS[action](room_id, player_id, options, correlation_id)
     elif action in FIELD_ACTIONS:
         handler, field = FIELD_ACTIONS[action]
         if set(options) != {field}:
@@ -145,7 +147,6 @@ PLAIN_ACTIONS: dict[str, Callable[[int, int, str | None], None]] = {
     "leave_seat": lobby.leave_seat,
     "leave_room": lobby.leave_room,
     "return_to_lobby": lobby.return_to_lobby,
-    "add_bot": bots.add_bot,
     "propose_end": endings.propose_end,
 }
 # Room actions with one field: the handler gets the field's value, checked by the handler.
@@ -159,6 +160,12 @@ FIELD_ACTIONS: dict[str, tuple[Callable[[int, int, object, str | None], None], s
     "vote_end": (endings.vote_end, "end"),
     "stand_in": (absence.host_stand_in, "player_id"),
     "remove_bot": (bots.remove_bot, "player_id"),
+}
+
+
+# Room actions whose optional fields the handler checks itself.
+OPTIONS_ACTIONS: dict[str, Callable[[int, int, dict, str | None], None]] = {
+    "add_bot": bots.add_bot,
 }
 
 

@@ -19,7 +19,9 @@ from avalon.services import rooms
 bp = Blueprint("pages", __name__)
 
 PAGE = "index.html"  # the one page; the client (static/js/) reads the room code from the URL
-LANGUAGES = ("en", "es", "de")  # the client's message tables: static/i18n/<lang>.json
+# The client's message tables, static/i18n/<lang>.json: a two-letter code each ("zh" is
+# Simplified Chinese), the primary subtag of the browser's languages.
+LANGUAGES = ("en", "es", "de", "fr", "pt", "ru", "zh")
 DEFAULT_LANGUAGE = "en"
 HTML_LANG = '<html lang="en">'  # the page's own tag, replaced by the chosen language
 # A Host header is only copied into the CSP when it is a plain host[:port]: anything
@@ -53,8 +55,13 @@ def language() -> str:
     asked = request.args.get("lang", "").lower()
     if asked in LANGUAGES:
         return asked
-    best = request.accept_languages.best_match(LANGUAGES)
-    return best or DEFAULT_LANGUAGE
+    # The browser's languages, best first, by primary subtag: "pt-BR" is Portuguese and
+    # "en-GB,fr;q=0.5" English (an exact match for a later language does not win).
+    for tag, quality in request.accept_languages:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE
 
 
 @cache
@@ -99,7 +106,8 @@ def replay(code: str, number: int) -> Response:
 
 def common_headers(response: Response) -> Response:
     """Add the headers every page and static file of the client carries."""
-    if request.endpoint in ("static", "pages.home", "pages.room", "pages.replay"):
+    pages = ("static", "pages.home", "pages.room", "pages.replay")
+    if request.endpoint in pages or (request.endpoint or "").endswith("_page"):
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"

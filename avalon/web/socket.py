@@ -299,6 +299,7 @@ def finish_session(session: Session) -> None:
     """Unregister the socket, tell the room if the player left, let the writer finish."""
     conn = session.conn
     conn.close(CloseCode.NORMAL, "bye")
+    context.state().seat_limits.settle(conn.room_code, conn.player_id)
     if context.broker().disconnect(conn):
         announce(session, "player_disconnected")
         if not hub.shutting_down():  # a shutdown's sockets come straight back elsewhere

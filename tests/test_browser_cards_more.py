@@ -332,6 +332,9 @@ def test_per_phase_turn_timers_time_only_their_phases(
 
 # The board's sentences, asked of the page's own module (the same instance the page runs).
 SAY = """async ([parts, votes]) => {
+    // A played card's moment comes from the rules the page loads: wait for them.
+    const rules = await import("/static/js/rules.js");
+    for (let i = 0; i < 100 && !rules.rules; i += 1) await new Promise((r) => setTimeout(r, 50));
     const board = await import("/static/js/cardboard.js");
     const name = (id) => "P" + id;
     return [board.cardEvents(parts, name).map((e) => e.text), board.openVoteLines(votes, name)];

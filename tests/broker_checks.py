@@ -20,11 +20,13 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
+import redis  # noqa: E402
 from gevent import socket as gsocket  # noqa: E402
 
 from avalon.realtime.connection import Connection  # noqa: E402
 from avalon.realtime.hub import Delivery  # noqa: E402
 from avalon.realtime.reader import ClientSocket  # noqa: E402
+from avalon.realtime.redis_broker import POOL_SIZE  # noqa: E402
 from avalon.realtime.redis_broker import RedisBroker  # noqa: E402
 from avalon.realtime.redis_publisher import encode  # noqa: E402
 from avalon.realtime.transport import Transport  # noqa: E402
@@ -151,6 +153,25 @@ def check_a_close_during_an_outage_is_retried(directory: Path) -> None:
         wait(lambda: not broker.in_outage() and not broker.closes_to_retry)
         first = seat.client.recv(64)
         assert first[:4] == struct.pack("!BBH", 0x88, 2 + len("removed"), 4401)
+
+
+def check_more_sockets_leaving_at_once_than_the_pool_holds_wait_for_a_connection(
+    directory: Path,
+) -> None:
+    # A worker closing every socket at once (a restart's storm) releases every presence
+    # together: those beyond the pool wait for a connection, not fail as if Redis were down.
+    with own_redis_server(directory) as redis_server:
+        broker = started_broker(redis_server.url)
+        seats = [Seat(broker, player) for player in range(1, POOL_SIZE + 51)]
+        assert broker.online(ROOM) == set(range(1, POOL_SIZE + 51))
+        # Redis holds every reply for 30 ms (under the handlers' timeout): the first
+        # releases keep the pool's connections that long, so the rest find it empty.
+        redis.Redis.from_url(redis_server.url).execute_command("CLIENT", "PAUSE", 30, "ALL")
+        leaving = [gevent.spawn(broker.disconnect, seat.conn) for seat in seats]
+        gevent.joinall(leaving, timeout=10, raise_error=True)
+        assert all(job.value is True for job in leaving)
+        assert not broker.in_outage()
+        assert broker.online(ROOM) == set()
 
 
 def check_never_reached_is_told_apart_from_an_outage(directory: Path) -> None:

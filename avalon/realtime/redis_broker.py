@@ -49,6 +49,8 @@ PUBLISH_BATCH = 256  # messages sent to Redis in one round trip
 RETRY_FIRST, RETRY_MAX = 0.25, 2.0  # seconds between tries while Redis is down
 LOCAL_COPY_MEMORY = 120.0  # seconds a message delivered here after a failed publish is kept
 REDIS_ERRORS = (redis.RedisError, OSError)
+# Handlers' connections per worker; in a storm the rest wait, not fail as if Redis were down.
+POOL_SIZE, POOL_WAIT = 100, 0.5  # connections, seconds
 
 
 class RedisBroker:
@@ -60,9 +62,11 @@ class RedisBroker:
         self.keys = Keys(namespace)
         self.worker_id = uuid.uuid4().hex[:12]
         # Handlers wait at most HANDLER_TIMEOUT; the publisher and listener have their own.
-        self.client = redis.Redis.from_url(
-            url, socket_connect_timeout=HANDLER_TIMEOUT, socket_timeout=HANDLER_TIMEOUT
+        timeouts = {"socket_connect_timeout": HANDLER_TIMEOUT, "socket_timeout": HANDLER_TIMEOUT}
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=POOL_SIZE, timeout=POOL_WAIT, **timeouts
         )
+        self.client = redis.Redis(connection_pool=pool)
         self.stream = redis.Redis.from_url(
             url,
             socket_connect_timeout=STREAM_TIMEOUT,
@@ -220,9 +224,10 @@ class RedisBroker:
                 continue
             if self.listening.is_set():
                 break
-        # Connections that died in the outage, unnoticed: the next use connects anew.
+        # Idle connections that died in the outage, unnoticed: the next use connects anew (one
+        # in use fails and reconnects by itself; closing it would break its command midway).
         self.publisher.reset()
-        self.client.connection_pool.disconnect()
+        self.client.connection_pool.disconnect(inuse_connections=False)
         lost, self.lost = self.lost, {}
         closes, self.closes_to_retry = self.closes_to_retry, []
         self.outage = False

@@ -22,7 +22,7 @@ from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.storage import RedisStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
-from redis import ConnectionPool
+from redis import BlockingConnectionPool
 from redis import RedisError
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -32,6 +32,10 @@ from avalon.ops import metrics
 log = logging.getLogger(__name__)
 
 REDIS_TIMEOUT = 0.1  # seconds a limit check may wait on Redis (to connect, then to answer)
+# A worker's connections for limit checks; in a storm more checks wait for one (at most
+# POOL_WAIT seconds) rather than fail as if Redis were down.
+POOL_SIZE = 100
+POOL_WAIT = 0.5
 BACKOFF_FIRST = 1.0  # seconds Redis is left alone after it fails ...
 BACKOFF_LONGEST = 30.0  # ... doubling while it keeps failing, up to this
 # What a failing Redis raises: the library wraps redis-py's errors, a socket may not be.
@@ -158,8 +162,10 @@ class RedisCounts:
         backoff: tuple[float, float] = (BACKOFF_FIRST, BACKOFF_LONGEST),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        pool = ConnectionPool.from_url(
+        pool = BlockingConnectionPool.from_url(
             url,
+            max_connections=POOL_SIZE,
+            timeout=POOL_WAIT,
             socket_connect_timeout=timeout,
             socket_timeout=timeout,
             retry=Retry(NoBackoff(), 0),  # a retry would double what a stalled Redis costs

@@ -105,6 +105,8 @@ def room_socket(ws: Server, code: str) -> None:
         if hub.shutting_down():
             raise CloseSocket(*hub.SHUTTING_DOWN)
         with handshake_slot():
+            if hub.shutting_down():  # it began while this handshake waited for a slot
+                raise CloseSocket(*hub.SHUTTING_DOWN)
             session, since = authenticate_and_register(client, code, config, opened_at)
             metrics.inc("avalon_socket_opens_total")
             welcome(session, since, config)

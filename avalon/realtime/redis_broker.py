@@ -49,8 +49,7 @@ PUBLISH_BATCH = 256  # messages sent to Redis in one round trip
 RETRY_FIRST, RETRY_MAX = 0.25, 2.0  # seconds between tries while Redis is down
 LOCAL_COPY_MEMORY = 120.0  # seconds a message delivered here after a failed publish is kept
 REDIS_ERRORS = (redis.RedisError, OSError)
-# Handlers' connections per worker; in a storm the rest wait, not fail as if Redis were down.
-POOL_SIZE, POOL_WAIT = 100, 0.5  # connections, seconds
+POOL_SIZE, POOL_WAIT = 100, 0.5  # handlers' connections a worker; beyond: wait (s), not fail
 
 
 class RedisBroker:

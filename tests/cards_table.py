@@ -49,6 +49,7 @@ class CardTable(Bots):
     def __init__(self, site, seats: list[dict], **policies) -> None:
         self.held = True  # no bot moves until the test has chosen its browsers
         super().__init__(site, seats, wait=lambda view: self.held, **policies)
+        self.site = site
         self.seats = {seat["player_id"]: seat for seat in seats}
         self.names = {pid: seat["display_name"] for pid, seat in self.seats.items()}
         self.browsers: dict[int, Player] = {}
@@ -103,6 +104,12 @@ class CardTable(Bots):
         player.take_seat(self.seats[pid])
         self.browsers[pid] = player
         return player
+
+    def unseat(self, pid: int) -> None:
+        """Its bot takes this seat back from the browser (whose page closes first)."""
+        self.browsers.pop(pid).page.close()
+        self.clients[pid], first = self.site.join_socket(self.seats[pid])
+        self.views[pid] = first["payload"]["game"]
 
     def move_for(self, pid: int, view: dict) -> tuple[str, dict] | None:
         phase = view["phase"]

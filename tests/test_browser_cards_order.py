@@ -1,8 +1,9 @@
 """The plot cards' and Excalibur's effects said as they happened, in Chromium: a team
 approved and then overturned by No Confidence reads so in the vote grid, the last vote,
 the log and the replay, each card's effect at its moment (No Confidence after the vote it
-overturned, Excalibur's turn-over before the quest's result); an Opinion Maker's vote,
-cast openly, stays on the grid and in the log under anonymous votes. Socket bots play
+overturned, Excalibur's turn-over before the quest's result, and for its holder alone what
+the card was, right after the turn-over); an Opinion Maker's vote, cast openly, stays on
+the grid and in the log under anonymous votes. Socket bots play
 every seat; a spectator watches throughout; a good and an evil player's browsers take
 their seats later (the page rebuilds the past from its view) and read the same past."""
 
@@ -153,6 +154,16 @@ def test_no_confidence_reads_approved_then_overturned_and_excalibur_comes_before
         table.play(lambda v: v["quest"] == 2 and v["phase"] == "team_building")
         record_view = table.view()
         sword = record_view["excalibur_uses"][0]
+        # Excalibur's holder reads what the card was right after the turn-over, not at the
+        # log's end (then the bot plays the seat again).
+        bearer = table.seat(new_player, sword["holder"])
+        mine = bearer.page.locator("#log li.log-secret").filter(has_text="Excalibur turned over")
+        expect(mine).to_have_count(1)
+        texts = bearer.page.locator("#log li:not(.log-presence)").all_text_contents()
+        turned = index(texts, f"{name[sword['holder']]} turned over the card of ")
+        assert "Excalibur turned over the card of " in texts[turned + 1], texts
+        assert "Quest 1 " in texts[turned + 2], texts
+        table.unseat(sword["holder"])
         players = seat_both_sides(table, new_player, {sword["holder"]})
         for player in (watcher, *players):
             expect(player.page.locator("#log")).to_contain_text("Quest 1 ")
@@ -170,6 +181,8 @@ def test_no_confidence_reads_approved_then_overturned_and_excalibur_comes_before
         ]
         assert steps == sorted(steps) and len(set(steps)) == len(steps), said
         assert steps[2] == steps[1] + 1 and steps[5] == steps[4] + 1, said
+        for player in (watcher, *players):  # the holder's result is the holder's alone
+            expect(player.page.locator("#log")).not_to_contain_text("Excalibur turned over")
         for player in (watcher, *players):
             expect(player.page.locator("#card-events li").first).to_contain_text(
                 "played No Confidence."

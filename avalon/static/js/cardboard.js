@@ -65,14 +65,16 @@ function usedKey(used, proposals) {
 
 /** Every public effect of the cards in a view or record (`parts`: excalibur_uses,
  * announcements, sire, ref, plot, and the proposals as `history` or `proposals`), as
- * [{quest, key, text}] in the order they happened (`key`: see momentKey). */
+ * [{quest, key, text, who}] in the order they happened (`key`: see momentKey; `who`: the
+ * use's moment or card, holder or player, and target, to pair a private result with it). */
 export function cardEvents(parts, name = nameOf) {
   const out = [];
   const proposals = parts.proposals || parts.history || [];
   for (const use of parts.excalibur_uses || []) {
     const key = use.target === null || use.target === undefined ? "cards.excaliburKept" : "cards.excaliburUsed";
     const text = t(key, { quest: use.quest, holder: name(use.holder), target: name(use.target) });
-    out.push({ quest: use.quest, key: momentKey(use.quest, "excalibur"), text });
+    const who = { moment: "excalibur", holder: use.holder, target: use.target };
+    out.push({ quest: use.quest, key: momentKey(use.quest, "excalibur"), text, who });
   }
   for (const a of parts.announcements || []) {
     const text = t("cards.announced", { holder: name(a.holder), target: name(a.target), claim: alignmentText(a.claim) });
@@ -80,13 +82,15 @@ export function cardEvents(parts, name = nameOf) {
   }
   for (const [chain, key, moment] of [[parts.sire, "cards.sireUsed", "sire"], [parts.ref, "cards.refUsed", "ref"]]) {
     for (const c of (chain && chain.checks) || []) {
-      out.push({ quest: c.quest, key: momentKey(c.quest, moment), text: t(key, { holder: name(c.holder), target: name(c.target) }) });
+      const who = { moment, holder: c.holder, target: c.target };
+      out.push({ quest: c.quest, key: momentKey(c.quest, moment), text: t(key, { holder: name(c.holder), target: name(c.target) }), who });
     }
   }
   for (const u of (parts.plot && parts.plot.used) || []) {
     const target = u.card === "take_responsibility" ? null : u.target;
     const key = target === null || target === undefined ? "cards.played" : "cards.playedOn";
-    out.push({ quest: u.quest, key: usedKey(u, proposals), text: t(key, { player: name(u.player), card: cardName(u.card), target: name(target) }) });
+    const who = { card: u.card, player: u.player, target: u.target };
+    out.push({ quest: u.quest, key: usedKey(u, proposals), text: t(key, { player: name(u.player), card: cardName(u.card), target: name(target) }), who });
     // In the Spotlight: the card its target then played face up is public too.
     if (typeof u.face_up === "boolean") {
       const text = t("cards.faceUp", { name: name(u.target), card: t(u.face_up ? "action.success" : "action.fail") });

@@ -70,6 +70,30 @@ function questLines(r, hiddenQuests) {
 // the Lady of the Sea's is said with her use, as the Lake's is.
 const CARD_RESULTS = ["sire", "ref", "excalibur", "ambush", "shown"];
 
+// Which public use (cardEvents' `who`) gave a private result to player `me`.
+const SOURCES = {
+  excalibur: (r, me) => (w) => w.moment === "excalibur" && w.holder === me && w.target === r.target,
+  sire: (r, me) => (w) => w.moment === "sire" && w.holder === r.from && w.target === me,
+  ref: (r, me) => (w) => w.moment === "ref" && w.holder === me && w.target === r.target,
+  shown: (r, me) => (w) => w.card === r.card && w.player === r.from && w.target === me,
+  ambush: (r, me) => (w) => w.card === r.card && w.player === me && w.target === r.target,
+  check: (r, me) => (w) => !!r.card && w.card === r.card && w.player === me && w.target === r.target,
+};
+
+// The card effects with this player's private results each said right after the use that
+// gave it (matched in order), and the results no use accounts for, said at the end.
+function placeSecrets(effects, results, me) {
+  const after = effects.map(() => []);
+  const rest = [];
+  for (const r of results) {
+    const source = SOURCES[r.kind] && SOURCES[r.kind](r, me);
+    const at = source ? effects.findIndex((e, i) => !after[i].length && e.who && source(e.who)) : -1;
+    if (at < 0) rest.push(r);
+    else after[at].push({ key: effects[at].key, kind: "secret", text: privateLine(r, nameOf) });
+  }
+  return [effects.flatMap((e, i) => [e, ...after[i]]), rest];
+}
+
 function ladyLine(check, sea) {
   const text = t(sea ? "log.ladySeaUsed" : "log.ladyUsed", { holder: nameOf(check.holder), target: nameOf(check.target) });
   return check.auto ? text + " " + t("log.autoMove", { name: nameOf(check.holder) }) : text;
@@ -121,8 +145,10 @@ function moveLines(g) {
   const reveal = revealQuest(results);
   // The cards' effects (Excalibur, announcements, Sire, Ref, plot cards), each said where
   // it happened among the moves below.
-  const effects = cardEvents(g);
-  const effectsBefore = (key) => add("game", takeEffects(effects, key).map((e) => e.text));
+  const me = g.you && g.you.player_id;
+  const cardResults = mine.filter((r) => r.kind === "check" || CARD_RESULTS.includes(r.kind));
+  const [effects, unplaced] = placeSecrets(cardEvents(g), cardResults, me);
+  const effectsBefore = (key) => takeEffects(effects, key).forEach((e) => add(e.kind || "game", [e.text]));
   let questShown = 0; // the quest whose Lancelot cards the log has said
   const questStarts = (quest) => {
     effectsBefore(momentKey(quest, "lancelot"));
@@ -153,8 +179,9 @@ function moveLines(g) {
   if (g.phase !== "game_over" && g.quest !== questShown) questStarts(g.quest);
   effectsBefore(null);
   if (g.phase === "witch" && Number.isInteger(g.witch_checker)) add("game", [checkLine(g.witch_checker, null, nameOf)]);
-  add("secret", own("check").map((r) => privateLine(r, nameOf)));
-  for (const kind of CARD_RESULTS) add("secret", own(kind).map((r) => privateLine(r, nameOf)));
+  for (const kind of ["check", ...CARD_RESULTS]) {
+    add("secret", unplaced.filter((r) => r.kind === kind).map((r) => privateLine(r, nameOf)));
+  }
   if (g.phase === "voting") add("game", [proposedText(g.leader, g.team, g.quest, g.proposal, !!g.auto_proposal)]);
   const named = g.assassination;
   if (g.phase === "assassination" || named) add("game", [t("log.assassination")]);

@@ -91,6 +91,26 @@ def test_the_table_reads_a_failed_quest_and_keeps_the_good_leader_clear():
     assert max(table[p] for p in game.players if p not in team) < 0.5
 
 
+def test_an_open_vote_under_anonymous_votes_is_read():
+    # Anonymous votes show a tally; an Opinion Maker's vote, cast first and openly, is
+    # public all the same, and the table's beliefs weigh it as they weigh any vote.
+    game, _ = Game.new([1, 2, 3, 4, 5], CLASSIC, None, random.Random(4))
+    leader = game.leader
+    team = [leader, game.players[(game.players.index(leader) + 1) % 5]]
+    maker = next(p for p in game.players if p not in team)
+    game.propose_team(leader, team)
+    for player in game.players:
+        game.vote(player, player != maker)
+    view = game.view(None)
+    proposal = view["history"][0]
+    proposal["votes"], proposal["auto"] = None, []  # as anonymous votes show it
+    tally_only = public_beliefs(view)
+    proposal["open_votes"] = {str(maker): False}
+    with_open_vote = public_beliefs(view)
+    assert with_open_vote[maker] != pytest.approx(tally_only[maker])
+    assert sum(with_open_vote.values()) == pytest.approx(EVIL_COUNT[5])
+
+
 def test_public_beliefs_are_deterministic_and_quick_at_ten_seats():
     *_, last = strong_game(10, 7)
     view = last.view(None)

@@ -86,11 +86,16 @@ def proposal_items(view: dict[str, Any], proposal: dict[str, Any]) -> list[Item]
     items: list[Item] = []
     if not proposal.get("auto_proposal"):
         items.append(("lead", leader, team, quest, need))
-    if proposal["votes"] is not None:
+    votes, voters = proposal["votes"], seat_mask(view, view["players"])
+    if votes is None and proposal.get("open_votes"):
+        # Anonymous votes: an Opinion Maker's, cast openly, is the one vote known.
+        votes = proposal["open_votes"]
+        voters = seat_mask(view, votes)
+    if votes is not None:
         # The leader's own vote and the timer's say nothing of a side.
-        voters = seat_mask(view, view["players"]) & ~seat_mask(view, proposal.get("auto") or [])
+        voters &= ~seat_mask(view, proposal.get("auto") or [])
         voters &= ~(1 << leader)
-        approve = seat_mask(view, [pid for pid, yes in proposal["votes"].items() if yes])
+        approve = seat_mask(view, [pid for pid, yes in votes.items() if yes])
         items.append(("vote", team, approve & voters, voters, proposal["proposal"] >= 5, quest))
     if proposal.get("no_confidence") is not None:
         items.append(("noconf", seat(view, proposal["no_confidence"]), team, need))

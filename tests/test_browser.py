@@ -163,3 +163,42 @@ def test_lady_defaults_on_at_seven(site: ServerProcess, new_player: Callable[...
     host.page.get_by_label("Morgana").check()
     host.page.get_by_label("Mordred", exact=True).check()
     expect(host.page.get_by_label("Oberon")).to_be_disabled()  # 7 players: 3 evil seats
+
+
+def test_a_room_read_the_socket_overtook_does_not_undo_a_lock(
+    new_player: Callable[..., Player],
+) -> None:
+    # Removing a member makes the host's page read the room again over HTTP; the host locks
+    # the room at once. An answer that left the server before the lock and arrives after
+    # the lock's event is read again, not shown: the room stays locked on the page.
+    ann = new_player("Ann")
+    code = ann.create_room()
+    fay = new_player("Fay")
+    fay.join(code, spectator=True)
+    page = ann.page
+    held: list = []
+
+    def hold(route) -> None:  # the first read, as it was before the lock, kept back for now
+        if held:
+            route.continue_()
+            return
+        response = route.fetch()
+        held.append((route, response, {**response.json(), "locked": False}))
+
+    page.route(f"**/api/rooms/{code}", hold)
+    fay_row = page.locator("#spectators li").filter(has=page.locator(".name", has_text="Fay"))
+    fay_row.locator("button.kick").click()
+    page.locator("#kick-lock").check()
+    page.locator("#kick-confirm").click()
+    lock = page.locator("#lock-room")
+    expect(lock).to_have_text("Unlock the room")  # the lock's event came first
+    for _ in range(100):  # each wait lets the held request's handler run
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page did not read the room again after the removal"
+    route, response, stale = held[0]
+    route.fulfill(response=response, json=stale)
+    expect(page.locator("#removed")).to_contain_text("Fay")  # the read again, applied
+    expect(lock).to_have_text("Unlock the room")
+    expect(lock).to_have_attribute("aria-pressed", "true")

@@ -17,6 +17,10 @@ import { has, t } from "./text.js";
 
 // Error envelopes that precede a close: the close code explains them better.
 const CLOSING_ERRORS = new Set(["unauthorized", "forbidden", "room_not_found", "bad_request"]);
+// Events that change nothing of the room; every other one, and each snapshot, is news a
+// room read over HTTP that began before it may not hold (refreshRoom).
+const QUIET_EVENTS = new Set(["chat", "pong", "token"]);
+let roomNews = 0;
 
 /** A `state` frame: the room snapshot or a game view. */
 export function onState(message) {
@@ -35,6 +39,7 @@ export function onState(message) {
 }
 
 function onSnapshot(payload) {
+  roomNews += 1;
   app.you = payload.you || null;
   setRoom(payload.room || app.room);
   setServerTime(payload.server_time);
@@ -74,6 +79,7 @@ function setGame(view) {
 /** An `event` frame: update the state, add a line to the log. */
 export function onEvent(message) {
   const p = message.payload || {};
+  if (!QUIET_EVENTS.has(message.event)) roomNews += 1;
   switch (message.event) {
     case "chat":
       noteChat(mergeChat([p]));
@@ -234,13 +240,19 @@ export function onError(message) {
 
 let refreshing = null;
 
-/** Read the room's members again over HTTP (after an event this page cannot place). */
-export function refreshRoom() {
+/** Read the room's members again over HTTP (after an event this page cannot place). An
+ * answer the socket overtook (a lock right after a removal) may predate what the page
+ * shows: it is read again (`tries` in all) rather than undo the newer news. */
+export function refreshRoom(tries = 3) {
   if (refreshing || !app.code) return;
   const code = app.code;
+  const asked = roomNews;
+  let overtaken = false;
   refreshing = fetchRoom(code)
     .then((room) => {
       if (app.code !== code || !app.room) return;
+      overtaken = roomNews !== asked;
+      if (overtaken) return;
       const status = app.game ? app.room.status : room.status;
       setRoom(Object.assign({}, room, { status }));
       render();
@@ -248,5 +260,6 @@ export function refreshRoom() {
     .catch(() => {})
     .finally(() => {
       refreshing = null;
+      if (overtaken && tries > 1) refreshRoom(tries - 1);
     });
 }

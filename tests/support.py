@@ -175,12 +175,13 @@ class ServerProcess:
         """Everything gunicorn and the app logged."""
         return self.log_path.read_text(errors="replace")
 
-    def log_events(self, event: str) -> list[dict[str, str]]:
-        """The structured fields (key=value, plus the process id) of each `event=` line."""
+    def log_events(self, *events: str) -> list[dict[str, str]]:
+        """The structured fields (key=value, plus the process id) of each line of one of
+        these `event=`s, in the log's order."""
         found = []
         for line in self.log().splitlines():
             fields = dict(LOG_FIELD.findall(line))
-            if fields.get("event") == event:
+            if fields.get("event") in events:
                 pid = LOG_PID.search(line)
                 fields["pid"] = pid.group(1) if pid else ""
                 found.append(fields)

@@ -17,7 +17,6 @@ import pytest
 import websocket
 
 from tests.game_driver import Table
-from tests.support import LOG_FIELD
 from tests.support import Closed
 from tests.support import ServerProcess
 from tests.support import WsClient
@@ -177,10 +176,8 @@ def test_nothing_acknowledged_is_lost_while_redis_is_down(make_server, own_redis
     # said "back". (On a loaded machine an answer slower than the handlers' 0.1 s just
     # after Redis resumes can begin a second, short outage: at most two a worker.)
     said: dict[str, list[str]] = {}
-    for line in server.log().splitlines():
-        fields = dict(LOG_FIELD.findall(line))
-        if fields.get("event") in ("redis_outage", "redis_back"):
-            said.setdefault(fields["worker"], []).append(fields["event"])
+    for fields in server.log_events("redis_outage", "redis_back"):
+        said.setdefault(fields["worker"], []).append(fields["event"])
     assert said, "no worker saw the outage"
     for worker, events in said.items():
         assert events[::2] == ["redis_outage"] * len(events[::2]), (worker, events)

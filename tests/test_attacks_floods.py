@@ -3,7 +3,7 @@
 Every attack runs against a real gunicorn with a bystander in another room pinging the
 server throughout. Each must leave the worker alive (same pid, no new worker), cut the
 attacker within 3 s, grow the worker's memory by less than 30 MB and keep the
-bystander's p99 under 250 ms. `pytest -s` prints the figures the README's Security
+bystander's p99 under 1 s. `pytest -s` prints the figures the README's Security
 section quotes.
 """
 
@@ -30,8 +30,10 @@ ATTACK_SECONDS = 6.0  # the attacker keeps sending this long unless cut first
 CUT_WITHIN = 3.0  # seconds from the first byte until the server closed the connection
 RSS_GROWTH_MB = 30
 # A held worker stalls the bystander for the seconds an attack lasts; a quiet machine
-# answers in 1-8 ms, and a busy shared one has scheduling pauses of up to ~0.25 s.
-BYSTANDER_P99_MS = 250
+# answers in 1-8 ms, and a busy shared one has scheduling pauses of up to ~0.4 s (one ping
+# of a dozen took 389 ms on a CI run). The bystander's thread shares the test process with
+# the attacker, so its own pauses count too: the bound tells seconds from such pauses.
+BYSTANDER_P99_MS = 1000
 GIGABYTES_10 = 10 * 1024**3
 
 

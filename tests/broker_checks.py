@@ -174,6 +174,57 @@ def check_more_sockets_leaving_at_once_than_the_pool_holds_wait_for_a_connection
         assert broker.online(ROOM) == set()
 
 
+def slow_link(redis_port: int, marker: bytes, hold: float) -> int:
+    """A loopback port that relays to Redis, holding back the rest of a reply at `marker`.
+
+    What a slow network does to one reply: its first part arrives, the rest `hold`
+    seconds later.
+    """
+    listener = gsocket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+
+    def pump(source: gsocket.socket, target: gsocket.socket, split: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                at = data.find(marker) if split else -1
+                if at >= 0:
+                    target.sendall(data[:at])
+                    gevent.sleep(hold)
+                    data = data[at:]
+                target.sendall(data)
+        except OSError:
+            pass  # either end went away: so does the link
+        finally:
+            target.close()
+
+    def serve() -> None:
+        while True:
+            client, _ = listener.accept()
+            upstream = gsocket.create_connection(("127.0.0.1", redis_port))
+            gevent.spawn(pump, client, upstream, False)
+            gevent.spawn(pump, upstream, client, True)
+
+    gevent.spawn(serve)
+    return listener.getsockname()[1]
+
+
+def check_a_message_split_by_a_slow_link_arrives_whole_without_an_outage(
+    directory: Path,
+) -> None:
+    # The listener waits for messages LISTEN_POLL at a time; a reply whose second half
+    # comes later than that is finished by the next wait, not taken for a dead Redis.
+    with own_redis_server(directory) as redis_server:
+        port = slow_link(redis_server.port, b"SPLIT", 0.35)
+        broker = started_broker(f"redis://127.0.0.1:{port}/0")
+        seat = Seat(broker, 1)
+        broker.publish(message("before-SPLIT-after"))
+        assert seat.frames(1.5) == [b'{"m":"before-SPLIT-after"}']
+        broker.publish(message("next"))
+        assert seat.frames() == [b'{"m":"next"}']
+        assert not broker.in_outage() and not broker.listener_cut
+
+
 def check_never_reached_is_told_apart_from_an_outage(directory: Path) -> None:
     broker = RedisBroker("redis://127.0.0.1:9/0", "checks-nobody")  # the discard port
     broker.start()

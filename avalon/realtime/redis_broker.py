@@ -2,7 +2,8 @@
 
 Every room message goes through the room's Redis channel, the publishing worker's own
 sockets included, so every member sees one order. Each worker subscribes to a room
-while it holds a socket of it. Presence is in realtime/redis_presence.py.
+while it holds a socket of it (realtime/redis_subscriptions.py). Presence is in
+realtime/redis_presence.py.
 
 When a publish or the listener fails or times out (a stall is an outage), messages go
 straight to this worker's sockets, handlers never wait on Redis, and the rooms whose
@@ -37,13 +38,13 @@ from avalon.realtime.redis_presence import HEARTBEAT_SECONDS
 from avalon.realtime.redis_presence import Keys
 from avalon.realtime.redis_presence import Presence
 from avalon.realtime.redis_publisher import Publisher
+from avalon.realtime.redis_subscriptions import Subscriptions
+from avalon.realtime.redis_subscriptions import next_message
 
 log = logging.getLogger(__name__)
 
 HANDLER_TIMEOUT = 0.1  # seconds a request or socket handler may wait on Redis at most
 STREAM_TIMEOUT = 0.25  # the publisher's and listener's Redis calls: a slower Redis is down
-LISTEN_POLL = 0.1  # seconds between checks for rooms to (un)subscribe while idle
-SUBSCRIBE_WAIT = 2.0  # how long a new socket waits for its room's subscription
 OUTBOX_SIZE = 10000  # messages waiting to be published before new ones go local
 PUBLISH_BATCH = 256  # messages sent to Redis in one round trip
 RETRY_FIRST, RETRY_MAX = 0.25, 2.0  # seconds between tries while Redis is down
@@ -76,10 +77,7 @@ class RedisBroker:
         self.presence = Presence(self.client, self.keys, self.worker_id)
         self.outbox: Queue = Queue(OUTBOX_SIZE)
         self.sequence = itertools.count(1)
-        self.subscribed: set[str] = set()  # rooms asked for
-        self.confirmed: set[str] = set()  # rooms whose subscription Redis confirmed
-        self.synced_at = -1  # hub.room_changes() when the subscriptions last followed the rooms
-        self.waiting: dict[str, Event] = {}
+        self.subscriptions = Subscriptions(self.keys)
         # Sockets whose presence claim has not run yet: the heartbeat leaves them alone,
         # or it would claim the seat for them before they compared opening times.
         self.claiming: set[Connection] = set()
@@ -246,16 +244,14 @@ class RedisBroker:
         while True:
             pubsub = self.stream.pubsub()
             try:
-                self.subscribed, self.confirmed, self.synced_at = set(), set(), -1
-                self._sync_subscriptions(pubsub)
+                self.subscriptions.reset()
+                self.subscriptions.sync(pubsub)
                 pubsub.ping()
                 self.ever_connected = True
                 self.listening.set()
                 while True:
-                    self._sync_subscriptions(pubsub)
-                    # Messages already read wait in the parser's buffer and cost no system
-                    # call to get; a drain loop would ask the kernel again after each one.
-                    message = pubsub.get_message(timeout=LISTEN_POLL)
+                    self.subscriptions.sync(pubsub)
+                    message = next_message(pubsub)
                     if message is not None:
                         try:
                             self._handle(message)
@@ -276,35 +272,13 @@ class RedisBroker:
                     pass
             gevent.sleep(RETRY_FIRST)
 
-    def _sync_subscriptions(self, pubsub: redis.client.PubSub) -> None:
-        """Subscribe to rooms that gained a local socket, unsubscribe from emptied ones."""
-        changes = hub.room_changes()
-        if changes == self.synced_at and self.subscribed.issuperset(self.waiting):
-            return  # nothing changed since the last look (the usual case, ten times a second)
-        self.synced_at = changes
-        wanted = set(hub.local_rooms()) | set(self.waiting)
-        added, removed = wanted - self.subscribed, self.subscribed - wanted
-        if added:
-            pubsub.subscribe(*(self.keys.channel(room) for room in added))
-        if removed:
-            pubsub.unsubscribe(*(self.keys.channel(room) for room in removed))
-            # Unconfirmed: a socket arriving before the next subscribe must wait for it.
-            self.confirmed -= removed
-        self.subscribed = wanted
-
     def _handle(self, message: dict) -> None:
         """Deliver one channel message to this worker's sockets."""
         if message["type"] not in ("message", "subscribe", "unsubscribe"):
             return  # pongs of the health check
         room = message["channel"].decode().removeprefix(self.keys.channel_prefix)
-        if message["type"] == "subscribe":
-            self.confirmed.add(room)
-            waiter = self.waiting.pop(room, None)
-            if waiter is not None:
-                waiter.set()
-            return
-        if message["type"] == "unsubscribe":
-            self.confirmed.discard(room)
+        if message["type"] != "message":
+            self.subscriptions.note(message["type"], room)
             return
         head, _, data = message["data"].partition(b"\n")
         header = json.loads(head)
@@ -312,14 +286,6 @@ class RedisBroker:
             del self.local_copies[header["i"]]  # its publish timed out, yet Redis had it
             return
         self._apply(room, header, data)
-
-    def _wait_subscribed(self, room: str) -> None:
-        """Block a new socket until its room's messages reach this worker."""
-        if room in self.confirmed or self.outage or not self.listening.is_set():
-            return
-        waiter = self.waiting.setdefault(room, Event())
-        if not waiter.wait(SUBSCRIBE_WAIT):
-            log.warning("event=subscription_late room=%s", room)
 
     # Presence
 
@@ -334,7 +300,8 @@ class RedisBroker:
             older = hub.register(conn)
             if older is not None:
                 older.close(*REPLACED)
-            self._wait_subscribed(conn.room_code)
+            if not self.outage and self.listening.is_set():  # else nothing to wait for
+                self.subscriptions.wait(conn.room_code)
             return self._claim(conn, older)
         finally:
             self.claiming.discard(conn)

@@ -51,6 +51,7 @@ TITLES = {
     "avalon": "Avalon",
     "avalon-scaled-before": "Avalon before, PostgreSQL + Redis, 3 workers",
     "avalon-scaled": "Avalon, PostgreSQL + Redis, 3 workers",
+    "avalon-affinity": "Avalon, PostgreSQL + Redis, 1 worker (room affinity at best)",
 }
 SCALED_WORKERS = 3  # the README's scale-out: three workers on PostgreSQL and Redis
 
@@ -76,7 +77,7 @@ SCENARIOS = [
         "quiet: 200 rooms x 7, each player one msg every 10 s",
         *(200, 7, "all", 0.1, 2, 60),
         ("hub", "socketio-redis", "avalon-before", "avalon")
-        + ("avalon-scaled-before", "avalon-scaled"),
+        + ("avalon-scaled-before", "avalon-scaled", "avalon-affinity"),
     ),
 ]
 
@@ -107,10 +108,12 @@ def make_server(kind: str, scenario: Scenario, args: argparse.Namespace, temp: P
         env = fanout.server_env(fanout_args, temp)
         env["DATABASE_URL"] = f"sqlite:///{temp / (kind + '.db')}"
         workers = 1
-        if kind.startswith("avalon-scaled"):
+        if kind.startswith("avalon-scaled") or kind == "avalon-affinity":
             env["DATABASE_URL"] = fresh_database(args.database_url)
             env["REDIS_URL"] = fresh_redis(args.redis_url)
-            workers = SCALED_WORKERS
+            # Affinity's floor: every room on one worker, so each message is published
+            # once and read once, as if rooms were routed to workers by their code.
+            workers = 1 if kind == "avalon-affinity" else SCALED_WORKERS
         return SpawnedServer(workers, env, log, "gunicorn.conf.py", root=root, python=python)
     if kind == "websockets":
         python = str(args.ref_python.absolute())  # the servers run from bench/ref/
@@ -252,7 +255,7 @@ def print_table(results: dict, kinds: list[str], rounds: int) -> None:
         cells = [cell(by_kind[kind]) if kind in by_kind else "-" for kind in kinds]
         print(f"| {name} | " + " | ".join(cells) + " |")
     print()
-    for mine in [kind for kind in kinds if kind in ("avalon", "avalon-scaled")]:
+    for mine in [kind for kind in kinds if kind in ("avalon", "avalon-scaled", "avalon-affinity")]:
         others = [kind for kind in kinds if not kind.startswith("avalon")]
         others += [kind for kind in kinds if kind == f"{mine}-before"]
         rows = {name: runs for name, runs in results.items() if mine in runs}

@@ -13,6 +13,7 @@ try:
     from playwright.sync_api import BrowserContext
     from playwright.sync_api import Locator
     from playwright.sync_api import Page
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import WebSocket
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - require_browser() skips or fails first
@@ -33,6 +34,19 @@ AXE_BLOCKING = ("serious", "critical")
 def exact(text: str) -> re.Pattern[str]:
     """A pattern matching exactly this text (Playwright's has_text matches substrings)."""
     return re.compile("^" + re.escape(text) + "$")
+
+
+def click_unless_gone(control: Locator, timeout: float = 5_000) -> None:
+    """Click a control the page showed a moment ago, unless the game moved on meanwhile.
+
+    A vote's buttons can go between seeing them and clicking (the vote ended, or the
+    panel was drawn anew for the next proposal); waiting for them then waits for ever.
+    """
+    try:
+        control.click(timeout=timeout)
+    except PlaywrightTimeout:
+        if control.count():
+            raise  # still there, yet never clickable: that is a fault
 
 
 class Player:
@@ -283,15 +297,26 @@ class Player:
             expect(page.locator("#team-form")).to_have_count(0)
         elif page.locator("#vote-approve").count():
             proposal = page.locator("#action-panel").inner_text()
-            press("#vote-approve" if approve else "#vote-reject")
-            # Taken once the buttons go; after the last vote of a rejected team the next
-            # leader's proposal (new words, buttons again) can come before they do.
-            page.wait_for_function(
-                """before => !document.querySelector("#vote-approve")
-                    || document.querySelector("#action-panel").innerText !== before""",
-                arg=proposal,
-                timeout=10_000,
-            )
+            choice = "#vote-approve" if approve else "#vote-reject"
+            for attempt in range(2):
+                press(choice)
+                # Taken once the buttons go; after the last vote of a rejected team the
+                # next leader's proposal (new words, buttons again) can come before they do.
+                try:
+                    page.wait_for_function(
+                        """before => !document.querySelector("#vote-approve")
+                            || document.querySelector("#action-panel").innerText !== before""",
+                        arg=proposal,
+                        timeout=10_000,
+                    )
+                    break
+                except PlaywrightTimeout:
+                    # On a starved machine a press can meet the panel mid-render and be
+                    # lost; a person seeing the same buttons presses again, once.
+                    if not page.locator(choice).count():
+                        break  # it went after all
+                    if attempt:
+                        raise
         elif page.locator("#quest-success").count():
             press("#quest-success")
             expect(page.locator("#quest-success")).to_have_count(0)

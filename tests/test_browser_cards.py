@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.browser_player import Player
+from tests.browser_player import click_unless_gone
 from tests.browser_player import seat_on_phone
 from tests.i18n_support import ENGLISH
 from tests.socket_bots import Bots
@@ -157,7 +158,7 @@ def test_the_cards_from_setup_to_replay(
                 p.locator("#propose-team").click()
                 expect(p.locator("#team-form")).to_have_count(0)
             elif p.locator("#vote-approve").count():
-                p.locator("#vote-approve").click()
+                click_unless_gone(p.locator("#vote-approve"))
             elif p.locator("#quest-success").count() and compared["done"]:
                 p.locator("#quest-success").click()
                 expect(p.locator("#quest-success")).to_have_count(0)

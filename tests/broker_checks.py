@@ -225,6 +225,20 @@ def check_a_message_split_by_a_slow_link_arrives_whole_without_an_outage(
         assert not broker.in_outage() and not broker.listener_cut
 
 
+def check_a_cut_subscription_makes_every_socket_catch_up(directory: Path) -> None:
+    # Redis stays up but drops the listener's connection: the messages of the gap are
+    # gone, so the sockets get fresh snapshots, rather than a silent resubscribe.
+    with own_redis_server(directory) as redis_server:
+        broker = started_broker(redis_server.url)
+        resyncs: list[bool] = []
+        broker.on_resync = lambda: resyncs.append(True)
+        seat = Seat(broker, 1)
+        redis.Redis.from_url(redis_server.url).client_kill_filter(_type="pubsub")
+        wait(lambda: resyncs == [True] and not broker.in_outage())
+        broker.publish(message("after"))
+        assert seat.frames(1.0) == [b'{"m":"after"}']
+
+
 def check_never_reached_is_told_apart_from_an_outage(directory: Path) -> None:
     broker = RedisBroker("redis://127.0.0.1:9/0", "checks-nobody")  # the discard port
     broker.start()

@@ -27,6 +27,8 @@ import redis
 from gevent.event import Event
 from gevent.queue import Full
 from gevent.queue import Queue
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from avalon.ops import metrics
 from avalon.protocol.errors import CloseSocket
@@ -72,6 +74,17 @@ class RedisBroker:
             socket_connect_timeout=STREAM_TIMEOUT,
             socket_timeout=STREAM_TIMEOUT,
             health_check_interval=1,
+        )
+        # The listener's own client retries nothing: redis-py would otherwise reconnect
+        # inside a read (under the listener's poll timeout, which could cut a handshake
+        # short) and resubscribe silently, with no resync for what the gap missed. Every
+        # failure surfaces here instead: an outage, then a fresh subscription and a resync.
+        self.listen_client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=STREAM_TIMEOUT,
+            socket_timeout=STREAM_TIMEOUT,
+            health_check_interval=1,
+            retry=Retry(NoBackoff(), 0, supported_errors=()),
         )
         self.publisher = Publisher(url, self.keys, self.stream, STREAM_TIMEOUT)
         self.presence = Presence(self.client, self.keys, self.worker_id)
@@ -242,7 +255,7 @@ class RedisBroker:
     def _listen(self) -> None:
         """Own the subscription: follow local rooms, deliver messages, survive outages."""
         while True:
-            pubsub = self.stream.pubsub()
+            pubsub = self.listen_client.pubsub()
             try:
                 self.subscriptions.reset()
                 self.subscriptions.sync(pubsub)

@@ -21,7 +21,7 @@ class Publisher:
     def __init__(self, url: str, keys: Keys, stream: redis.Redis, timeout: float) -> None:
         self.url = url
         self.keys = keys
-        self.stream = stream  # the broker's client of its publisher and listener
+        self.stream = stream  # the broker's client of its publisher (and its recovery's ping)
         self.timeout = timeout
         self.single: redis.Redis | None = None  # made at the first send (it connects at once)
 

@@ -297,26 +297,15 @@ class Player:
             expect(page.locator("#team-form")).to_have_count(0)
         elif page.locator("#vote-approve").count():
             proposal = page.locator("#action-panel").inner_text()
-            choice = "#vote-approve" if approve else "#vote-reject"
-            for attempt in range(2):
-                press(choice)
-                # Taken once the buttons go; after the last vote of a rejected team the
-                # next leader's proposal (new words, buttons again) can come before they do.
-                try:
-                    page.wait_for_function(
-                        """before => !document.querySelector("#vote-approve")
-                            || document.querySelector("#action-panel").innerText !== before""",
-                        arg=proposal,
-                        timeout=10_000,
-                    )
-                    break
-                except PlaywrightTimeout:
-                    # On a starved machine a press can meet the panel mid-render and be
-                    # lost; a person seeing the same buttons presses again, once.
-                    if not page.locator(choice).count():
-                        break  # it went after all
-                    if attempt:
-                        raise
+            press("#vote-approve" if approve else "#vote-reject")
+            # Taken once the buttons go; after the last vote of a rejected team the next
+            # leader's proposal (new words, buttons again) can come before they do.
+            page.wait_for_function(
+                """before => !document.querySelector("#vote-approve")
+                    || document.querySelector("#action-panel").innerText !== before""",
+                arg=proposal,
+                timeout=10_000,
+            )
         elif page.locator("#quest-success").count():
             press("#quest-success")
             expect(page.locator("#quest-success")).to_have_count(0)

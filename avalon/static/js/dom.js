@@ -64,3 +64,42 @@ export function showView(name) {
 export function clockText(date) {
   return date.toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" });
 }
+
+// A press held longer than this (its release went to another window) stops holding then.
+const MAX_PRESS_MS = 3000;
+
+/** Make redraws of `panel` wait while a press on it is under way; returns `held()`.
+ *
+ * The browser clicks a button only when the pointer (or Space) goes down and up on the
+ * same element. A panel redrawn in between, because another player's vote arrived,
+ * replaces the pressed button and the press is lost. A redraw asked for meanwhile calls
+ * `held()`, which says true and remembers it; `redraw` runs once the press ended, after
+ * its click. */
+export function holdRedrawsWhilePressed(panel, redraw) {
+  let pressed = false;
+  let asked = false;
+  let timer = 0;
+  const release = () => {
+    if (!pressed) return;
+    pressed = false;
+    clearTimeout(timer);
+    if (asked) {
+      asked = false;
+      setTimeout(() => keepFocus(redraw), 0); // the press's click is dispatched first
+    }
+  };
+  const press = () => {
+    pressed = true;
+    clearTimeout(timer);
+    timer = setTimeout(release, MAX_PRESS_MS);
+  };
+  panel.addEventListener("pointerdown", press);
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === " " && event.target.closest("button")) press(); // Space clicks on its keyup
+  });
+  for (const type of ["pointerup", "pointercancel", "keyup", "blur"]) window.addEventListener(type, release);
+  return () => {
+    if (pressed) asked = true;
+    return pressed;
+  };
+}

@@ -69,22 +69,14 @@ class RedisBroker:
             url, max_connections=POOL_SIZE, timeout=POOL_WAIT, **timeouts
         )
         self.client = redis.Redis(connection_pool=pool)
-        self.stream = redis.Redis.from_url(
-            url,
-            socket_connect_timeout=STREAM_TIMEOUT,
-            socket_timeout=STREAM_TIMEOUT,
-            health_check_interval=1,
-        )
+        self.stream = stream_client(url)  # the publisher's pipelines, the recovery's ping
         # The listener's own client retries nothing: redis-py would otherwise reconnect
         # inside a read (under the listener's poll timeout, which could cut a handshake
         # short) and resubscribe silently, with no resync for what the gap missed. Every
         # failure surfaces here instead: an outage, then a fresh subscription and a resync.
-        self.listen_client = redis.Redis.from_url(
-            url,
-            socket_connect_timeout=STREAM_TIMEOUT,
-            socket_timeout=STREAM_TIMEOUT,
-            health_check_interval=1,
-            retry=Retry(NoBackoff(), 0, supported_errors=()),
+        # Its health check pings a subscription that has been quiet for a second.
+        self.listen_client = stream_client(
+            url, health_check_interval=1, retry=Retry(NoBackoff(), 0, supported_errors=())
         )
         self.publisher = Publisher(url, self.keys, self.stream, STREAM_TIMEOUT)
         self.presence = Presence(self.client, self.keys, self.worker_id)
@@ -378,3 +370,10 @@ class RedisBroker:
         except REDIS_ERRORS as exc:
             metrics.inc("avalon_redis_errors_total", operation="heartbeat")
             log.warning("event=presence_heartbeat_failed error=%s", type(exc).__name__)
+
+
+def stream_client(url: str, **options: Any) -> redis.Redis:
+    """A client for the publisher or the listener: a Redis slower than STREAM_TIMEOUT is down."""
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=STREAM_TIMEOUT, socket_timeout=STREAM_TIMEOUT, **options
+    )

@@ -22,12 +22,12 @@ log = logging.getLogger(__name__)
 
 def room_state(room_id: int, player_id: int, since: int | None) -> dict:
     """The `state`/`room` envelope for one member: who they are, the room, chat, game."""
+    # One pooled connection for every query of the snapshot: on PostgreSQL each checkout
+    # is a round trip of its own (the pool's liveness check), as much as a query.
     with db.unit():
         room = queries.by_id(Room, room_id)
         player = queries.by_id(RoomPlayer, player_id)
-    return envelopes.state(
-        "room",
-        {
+        payload = {
             "you": {
                 "player_id": player.id,
                 "display_name": player.display_name,
@@ -38,8 +38,8 @@ def room_state(room_id: int, player_id: int, since: int | None) -> dict:
             "chat": chat.history(room.id, since, player.spectator),
             "game": games.view_for(room, player),
             "server_time": time.time(),
-        },
-    )
+        }
+    return envelopes.state("room", payload)
 
 
 def send_snapshot(conn: Connection, since: int | None) -> None:

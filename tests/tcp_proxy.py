@@ -24,18 +24,19 @@ class TcpProxy:
     def restore(self) -> None:
         """Listen and forward again."""
         listener = socket.create_server(("127.0.0.1", self.port))
-        self.listener = listener
+        with self.lock:
+            self.listener = listener
         threading.Thread(target=self.accept, args=(listener,), daemon=True).start()
 
     def refuse(self) -> None:
         """Stop listening and cut every forwarded connection."""
-        listener, self.listener = self.listener, None
+        with self.lock:  # a connection accepted meanwhile sees the listener gone
+            listener, self.listener = self.listener, None
+            cut, self.sockets = self.sockets, set()
         if listener is not None:
             with contextlib.suppress(OSError):  # wakes the thread blocked in accept()
                 listener.shutdown(socket.SHUT_RDWR)
             listener.close()
-        with self.lock:
-            cut, self.sockets = self.sockets, set()
         for sock in cut:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -54,7 +55,13 @@ class TcpProxy:
                 client.close()
                 continue
             with self.lock:
-                self.sockets |= {client, upstream}
+                refused = self.listener is not listener
+                if not refused:
+                    self.sockets |= {client, upstream}
+            if refused:  # cut while it was being accepted: refuse() could not see it
+                client.close()
+                upstream.close()
+                return
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self.pipe, args=(source, sink), daemon=True).start()
 

@@ -31,12 +31,12 @@ from tests.game_driver import Table  # noqa: E402
 from tests.support import ServerProcess  # noqa: E402
 
 
-def play(root: Path, seeds: list[int]) -> list[float]:
+def play(root: Path, seeds: list[int], database_url: str | None = None) -> list[float]:
     """Play one game per seed on a fresh server of `root`; return us of CPU per move."""
     figures = []
     with tempfile.TemporaryDirectory(prefix="avalon-moves-") as temp:
         env = {
-            "DATABASE_URL": f"sqlite:///{Path(temp) / 'moves.db'}",
+            "DATABASE_URL": database_url or f"sqlite:///{Path(temp) / 'moves.db'}",
             "AVALON_MOVE_RATE": "1000000",
         }
         server = ServerProcess(Path(temp), env, root=root).start()
@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--games", type=int, default=4, help="games per server and round")
     parser.add_argument("--rounds", type=int, default=2, help="rounds (servers alternate)")
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
+    parser.add_argument("--database-url", help="default: a fresh SQLite file per server")
     args = parser.parse_args(argv)
     roots = {"avalon": ROOT}
     if args.baseline:
@@ -77,11 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         if round_index % 2:
             names.reverse()
         for name in names:
-            figures = play(roots[name], seeds)
+            figures = play(roots[name], seeds, args.database_url)
             results[name] += figures
             shown = ", ".join(f"{f:.0f}" for f in figures)
             print(f"round {round_index + 1} | {name}: us per move {shown}", flush=True)
-    print(f"\n{time.monotonic() - began:.0f} s; 10 players, SQLite, one worker")
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"\n{time.monotonic() - began:.0f} s; 10 players, {database}, one worker")
     for name, figures in results.items():
         low, high = min(figures), max(figures)
         print(

@@ -226,24 +226,27 @@ def move(
     `auto`: a stand-in moves for the player (marked in the record and the events).
     """
     started = time.perf_counter()
-    dry_run(room_id, player_id, kind, payload)
-    for _ in range(MOVE_ATTEMPTS):
-        with db.write():
-            record = latest(room_id, for_update=True)
-            if record is None or record.phase == "game_over":
-                raise ProtocolError(codes.NOT_ALLOWED, "no game is in progress")
-            game = load(record)
-            try:
-                events = game.apply(player_id, kind, payload, auto)
-            except RuleError as err:
-                raise ProtocolError(err.code, err.message) from None
-            if not save(record, game):
-                continue  # another worker moved first: read again
-            room_code = finish_room(room_id, game)
-        announce(room_code, room_id, game, record, events, player_id, correlation_id)
-        metrics.inc("avalon_moves_total", by="auto" if auto else "person")
-        metrics.observe("avalon_move_seconds", time.perf_counter() - started)
-        return
+    # One pooled connection for the whole move: on PostgreSQL each checkout is a round
+    # trip of its own (the pool's liveness check), and a move made three or more.
+    with db.unit():
+        dry_run(room_id, player_id, kind, payload)
+        for _ in range(MOVE_ATTEMPTS):
+            with db.write():
+                record = latest(room_id, for_update=True)
+                if record is None or record.phase == "game_over":
+                    raise ProtocolError(codes.NOT_ALLOWED, "no game is in progress")
+                game = load(record)
+                try:
+                    events = game.apply(player_id, kind, payload, auto)
+                except RuleError as err:
+                    raise ProtocolError(err.code, err.message) from None
+                if not save(record, game):
+                    continue  # another worker moved first: read again
+                room_code = finish_room(room_id, game)
+            announce(room_code, room_id, game, record, events, player_id, correlation_id)
+            metrics.inc("avalon_moves_total", by="auto" if auto else "person")
+            metrics.observe("avalon_move_seconds", time.perf_counter() - started)
+            return
     raise ProtocolError(codes.CONFLICT, "the game changed under this move: try again")
 
 

@@ -70,8 +70,8 @@ def next_message(pubsub: redis.client.PubSub) -> dict | None:
     """The subscription's next message, or None when none came within LISTEN_POLL.
 
     A blocking read under a gevent timeout rather than get_message(timeout=...), which
-    polls the socket twice before every read (ready? closed?): 12 % of a scaled
-    deployment's CPU at the quiet load (bench/README.md). The timeout fires only while
+    polls the socket twice before every read (ready? closed?): 8 % of a worker's CPU on
+    PostgreSQL and Redis at the quiet load (bench/README.md). The timeout fires only while
     the read waits for bytes, and a reply half read stays in the parser for the next read.
     """
     with gevent.Timeout(LISTEN_POLL, False):

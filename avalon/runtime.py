@@ -155,6 +155,8 @@ def watch_shutdown(
     Clients told to go (1001) come straight back: when `accepting()` says whether this
     worker still takes connections, the closes wait (at most LISTENER_WAIT) until it
     stopped, so the reconnects queue for a fresh worker instead of being refused here.
+    Sockets that arrive meanwhile (those another stopping worker closed) are refused
+    with 1001 before their handshake's work, and come back to a fresh worker too.
 
     SIGTERM wakes the watch at once; gunicorn's other ways of stopping a worker are seen
     on the worker's beat. A quicker poll woke an idle worker several times a second,
@@ -168,6 +170,8 @@ def watch_shutdown(
         # Once SIGTERM was seen the watch stops waiting: woken, it must not spin.
         while alive() and not stopping.is_set():
             stopping.wait(beat.until_next(SHUTDOWN_POLL))
+        hub.refuse_new_sockets()  # the sockets' closes wait for the listener: new ones don't
+        log.info("event=worker_refusing_sockets")
         began = time.monotonic()
         while accepting is not None and accepting() and time.monotonic() < began + LISTENER_WAIT:
             gevent.sleep(0.05)

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import selectors
+import signal
 import socket
 import sqlite3
 import struct
@@ -17,6 +18,7 @@ from collections.abc import Callable
 import pytest
 import websocket
 
+from tests.support import Closed
 from tests.support import WsClient
 from tests.support import wait_for
 
@@ -250,6 +252,36 @@ def test_sigterm_closes_every_socket_with_1001_and_runs_cleanup(make_backend_ser
     assert closes.count("1001") == 3
     for client in clients:
         client.close()
+
+
+def test_a_stopping_worker_sends_new_sockets_on_unheard_while_it_still_listens(
+    make_backend_server,
+):
+    # gunicorn closes a stopping worker's listener up to a second after SIGTERM. In a
+    # restart the sockets arriving then are those other stopping workers just closed:
+    # each is told to go at once, not authenticated, registered and closed a moment later.
+    server = make_backend_server()
+    seats = server.room_with_players(4)
+    alice, _ = server.join_socket(seats[0])
+    try:
+        (old,) = server.worker_pids()
+        os.kill(old, signal.SIGTERM)
+        wait_for(lambda: server.log_events("worker_refusing_sockets"), timeout=10)
+        for seat in seats[1:]:  # within the second, or queued for the fresh worker
+            client = server.connect(seat)
+            try:
+                first = client.recv(timeout=20)
+                assert first["type"] == "state"  # the fresh worker's snapshot: it stays
+                assert server.worker_pids() != [old]
+            except Closed as closed:
+                assert closed.code == 1001 and not client.received  # refused unheard
+            finally:
+                client.close()
+        served = [fields for fields in server.log_events("connected") if fields["pid"] == str(old)]
+        assert len(served) == 1  # alice's socket only
+        assert alice.expect_close(timeout=10) == 1001
+    finally:
+        alice.close()
 
 
 def test_a_failing_database_is_said_in_an_envelope_without_http_in_the_stream(make_server):

@@ -22,7 +22,8 @@ from avalon.realtime.transport import text_frame
 # gevent's own lock (in C): the monkey-patched threading.Lock wraps one in Python code.
 _lock = Semaphore()
 _rooms: dict[str, dict[int, Connection]] = {}
-_shutting_down = False  # set once per worker, when SIGTERM arrives
+_shutting_down = False  # set once per worker, when its sockets are being closed
+_refusing = False  # set once per worker, when SIGTERM arrives (before the closes)
 _room_changes = 0  # bumped when a room gains its first local socket or loses its last
 SHUTTING_DOWN = (CloseCode.GOING_AWAY, "server shutting down")
 REPLACED = (CloseCode.REPLACED, "connected again elsewhere")
@@ -155,8 +156,25 @@ def all_connections() -> list[Connection]:
 
 
 def shutting_down() -> bool:
-    """Tell whether this worker is shutting down (new sockets are then refused)."""
+    """Tell whether this worker is closing its sockets (a shutdown's cleanup is lighter)."""
     return _shutting_down
+
+
+def refuse_new_sockets() -> None:
+    """Refuse sockets from now on (SIGTERM came; this worker may listen a second more).
+
+    A stopping worker still takes connections until gunicorn closes its listener, and
+    in a whole deployment's restart those are the sockets other stopping workers just
+    closed. Served in full, each would cost a handshake now and a close soon after,
+    and the last of them would hold the worker's exit (and its fresh successor) back.
+    """
+    global _refusing
+    _refusing = True
+
+
+def refusing_new_sockets() -> bool:
+    """Tell whether a socket arriving now is told to go elsewhere (1001) unheard."""
+    return _refusing or _shutting_down
 
 
 def close_all(code: int, reason: str) -> list[Connection]:

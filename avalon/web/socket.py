@@ -102,10 +102,10 @@ def room_socket(ws: Server, code: str) -> None:
     client = accept(ws, config)
     session: Session | None = None
     try:
-        if hub.shutting_down():
+        if hub.refusing_new_sockets():
             raise CloseSocket(*hub.SHUTTING_DOWN)
         with handshake_slot():
-            if hub.shutting_down():  # it began while this handshake waited for a slot
+            if hub.refusing_new_sockets():  # it began while this handshake waited for a slot
                 raise CloseSocket(*hub.SHUTTING_DOWN)
             session, since = authenticate_and_register(client, code, config, opened_at)
             metrics.inc("avalon_socket_opens_total")
@@ -274,7 +274,7 @@ def register(
 def welcome(session: Session, since: int | None, config: dict) -> None:
     """Send the first snapshot, refresh an old token, tell the room the player is here."""
     conn = session.conn
-    if hub.shutting_down():  # shutdown began while this socket authenticated
+    if hub.refusing_new_sockets():  # shutdown began while this socket authenticated
         raise CloseSocket(*hub.SHUTTING_DOWN)
     snapshot = room_state(conn.room_id, conn.player_id, since)
     chat_ids = [message["id"] for message in snapshot["payload"]["chat"]]

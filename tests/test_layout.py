@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,25 @@ def test_modules_stay_short():
     ]
     long = {str(path.relative_to(root)): len(path.read_text().splitlines()) for path in paths}
     assert {name: lines for name, lines in long.items() if lines > MAX_LINES} == {}
+
+
+def test_a_worker_starts_without_the_passkey_library(tmp_path: Path):
+    # py_webauthn and its cryptography were a fifth of a worker's imports at its start
+    # (and of every release step's): the account routes import the ceremonies at first use.
+    script = "import sys, avalon.wsgi; print(sorted(m for m in sys.modules if 'webauthn' in m))"
+    env = {
+        **os.environ,
+        "SECRET_KEY": "layout-test-only",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "FLASK_SKIP_DOTENV": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PACKAGE.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=25,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]"]

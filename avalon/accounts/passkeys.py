@@ -11,7 +11,6 @@ from __future__ import annotations
 import binascii
 import json
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +32,7 @@ from avalon.accounts.models import FORMER_PLAYER
 from avalon.accounts.models import Account
 from avalon.accounts.models import Challenge
 from avalon.accounts.models import Passkey
+from avalon.accounts.relying_party import RelyingParty
 from avalon.protocol.errors import ApiError
 from avalon.protocol.names import name_key
 from avalon.protocol.names import shape_key
@@ -44,14 +44,6 @@ CHALLENGE_SECONDS = 300  # how long a ceremony may take
 TIMEOUT_MS = 120_000  # the browser's own time limit, a hint
 # Whatever a malformed credential makes the library or its parsers raise.
 BAD_CREDENTIAL = (WebAuthnException, ValueError, KeyError, TypeError, AttributeError)
-
-
-@dataclass(frozen=True)
-class RelyingParty:
-    """Who the passkeys are for: the host name (`id`) and the page's origin."""
-
-    id: str
-    origin: str
 
 
 def refused(status: int = 400) -> ApiError:

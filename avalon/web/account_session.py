@@ -17,7 +17,7 @@ from flask import request
 from avalon.accounts import seats
 from avalon.accounts import sessions
 from avalon.accounts.models import Account
-from avalon.accounts.passkeys import RelyingParty
+from avalon.accounts.relying_party import RelyingParty
 from avalon.ops import metrics
 from avalon.protocol.errors import ApiError
 from avalon.services import context

@@ -1,4 +1,9 @@
-"""The account routes (PROTOCOL section 12): passkeys, the session, me, claim, export, delete."""
+"""The account routes (PROTOCOL section 12): passkeys, the session, me, claim, export, delete.
+
+The passkey ceremonies (avalon.accounts.passkeys) are imported where they are used: with
+py_webauthn and its cryptography they were a fifth of the app's imports, paid by every
+worker at its start and by every release step, and most workers never see a passkey.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,6 @@ from flask import jsonify
 from flask import request
 from peewee import IntegrityError
 
-from avalon.accounts import passkeys
 from avalon.accounts import privacy
 from avalon.accounts import profiles
 from avalon.accounts import seats
@@ -71,6 +75,8 @@ def session_answer(account: Account, status: int) -> tuple[Response, int]:
 @bp.post("/api/accounts/register/options")
 def register_options() -> Response:
     """Options to create an account's first passkey."""
+    from avalon.accounts import passkeys  # imported at first use (see above)
+
     name = account_name(json_body().get("name"))
     return jsonify(passkeys.register_options(relying_party(), name))
 
@@ -78,6 +84,8 @@ def register_options() -> Response:
 @bp.post("/api/accounts/register")
 def register() -> tuple[Response, int]:
     """Create the account of a verified new passkey; the browser is signed in."""
+    from avalon.accounts import passkeys  # imported at first use (see above)
+
     account = passkeys.register(relying_party(), credential_body())
     return session_answer(account, 201)
 
@@ -85,12 +93,16 @@ def register() -> tuple[Response, int]:
 @bp.post("/api/accounts/login/options")
 def login_options() -> Response:
     """Options to sign in with any passkey of this site."""
+    from avalon.accounts import passkeys  # imported at first use (see above)
+
     return jsonify(passkeys.login_options(relying_party()))
 
 
 @bp.post("/api/accounts/login")
 def login() -> tuple[Response, int]:
     """Sign in with a verified passkey assertion."""
+    from avalon.accounts import passkeys  # imported at first use (see above)
+
     account = passkeys.login(relying_party(), credential_body())
     return session_answer(account, 200)
 
@@ -129,6 +141,8 @@ def me() -> Response:
 @bp.patch("/api/accounts/me")
 def change_me() -> Response:
     """Make the profile public or private, or change the name."""
+    from avalon.accounts import passkeys  # imported at first use (see above)
+
     account = signed_in()
     body = json_body()
     if "public" in body:
@@ -151,12 +165,16 @@ def change_me() -> Response:
 @bp.post("/api/accounts/me/passkeys/options")
 def passkey_options() -> Response:
     """Options to add another passkey (another device) to the account."""
+    from avalon.accounts import passkeys  # imported at first use (see above)
+
     return jsonify(passkeys.add_options(relying_party(), signed_in()))
 
 
 @bp.post("/api/accounts/me/passkeys")
 def add_passkey() -> tuple[Response, int]:
     """Keep a verified new passkey of the signed-in account."""
+    from avalon.accounts import passkeys  # imported at first use (see above)
+
     account = signed_in()
     passkeys.add(relying_party(), account, credential_body())
     return jsonify(me_payload(account)["passkeys"]), 201

@@ -154,8 +154,12 @@ async def run(server: Server, seats: list[dict]) -> dict:
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + DEADLINE
     fresh_up = None  # when every fresh worker was running (not yet serving, perhaps)
+    old_gone = None  # when the last old worker had exited
     while any(m.back_at is None for m in members) and time.monotonic() < deadline:
-        if fresh_up is None and len(set(server.worker_pids()) - set(old)) >= len(old):
+        workers = set(server.worker_pids())
+        if old_gone is None and not workers & set(old):
+            old_gone = time.monotonic() - storm.signalled
+        if fresh_up is None and len(workers - set(old)) >= len(old):
             fresh_up = time.monotonic() - storm.signalled
         await asyncio.sleep(0.05)
     client_cpu = time.process_time() - client_cpu
@@ -189,9 +193,15 @@ async def run(server: Server, seats: list[dict]) -> dict:
         "acked": sum(len(m.acked) for m in members),
         "lost": lost,
         "fresh_up_s": fresh_up,
+        "old_gone_s": old_gone,
         "client_cpu_s": client_cpu,
         "server_cpu_s": server_cpu,
     }
+
+
+def after(seconds: float | None) -> str:
+    """A moment of the storm, in seconds after the signal (or never, by the deadline)."""
+    return "never" if seconds is None else f"{seconds:.2f} s"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         f" last {result['back_max_s']:.2f} s after the signal"
     )
     print(
-        f"fresh workers running {result['fresh_up_s']:.2f} s after the signal; CPU until the"
+        f"old workers gone {after(result['old_gone_s'])} and fresh workers running"
+        f" {after(result['fresh_up_s'])} after the signal; CPU until the"
         f" last was back: the fresh workers {result['server_cpu_s']:.1f} s, the client"
         f" {result['client_cpu_s']:.1f} s"
     )

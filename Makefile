@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Four test processes on this project's two-core machines (most tests wait on servers:
-# with three the suite took 625-636 s, with four 589 s), each given whole files, the
+# with three the suite took 625-636 s, with four 545-594 s), each given whole files, the
 # slowest first (tests/conftest.py).
 PYTEST_ARGS ?= --numprocesses 4 --dist loadfile --durations=25
 # Serving needs only requirements.txt; tests, linters and benchmarks need the rest.

@@ -61,7 +61,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp_path = tmp_path_factory.mktemp("wheel")
     source = tmp_path / "source"  # a copy, so the build leaves nothing in the checkout
     venvs = (".venv", ".bench-venv", ".autobahn-venv")
-    ignore = shutil.ignore_patterns(*venvs, ".git", "__pycache__", "instance", "*.db*", "build")
+    # The suite's other processes write (and remove, when they measured nothing) coverage
+    # data files and caches here while the copy runs: a file listed and then gone failed it.
+    volatile = (".coverage*", ".hypothesis", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+    ignore = shutil.ignore_patterns(
+        *venvs, *volatile, ".git", "__pycache__", "instance", "*.db*", "build"
+    )
     shutil.copytree(ROOT, source, ignore=ignore)
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), "."],

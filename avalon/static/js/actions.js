@@ -1,6 +1,6 @@
 // The action panel of the game: what this player can do now (pick a team, vote, play a
 // card, use the Lady, name Merlin) or whom the game waits for.
-import { $, el, holdRedrawsWhilePressed, keepFocus, put } from "./dom.js";
+import { $, el, keepFocus, put, redrawWaitsForPress } from "./dom.js";
 import { forcedVariant, isAssassin, roleSpec } from "./rules.js";
 import { ladyOfTheSea } from "./cardboard.js";
 import { cardPanel, excaliburChooser, excaliburReady, onCardRedraw } from "./cardmoves.js";
@@ -47,13 +47,10 @@ function waitingText(ids) {
   return ids.length ? t("action.waiting", { names: namesOf(ids) }) : "";
 }
 
-let pressHeld = null; // whether a press on the panel is under way (made at the first draw)
-
 /** Draw the panel of moves for the game view g (once a press under way has ended). */
 export function renderActionPanel(g) {
   const panel = $("#action-panel");
-  pressHeld = pressHeld || holdRedrawsWhilePressed(panel, () => app.game && renderActionPanel(app.game));
-  if (pressHeld()) return;
+  if (redrawWaitsForPress(panel, () => app.game && renderActionPanel(app.game))) return;
   panel.dataset.phase = g.phase;
   panel.dataset.version = String(g.version); // the view it was drawn from (tests wait on it)
   const me = myId();

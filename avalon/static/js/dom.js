@@ -67,15 +67,25 @@ export function clockText(date) {
 
 // A press held longer than this (its release went to another window) stops holding then.
 const MAX_PRESS_MS = 3000;
+const pressWatches = new WeakMap(); // panel -> held(), made at its first draw
 
-/** Make redraws of `panel` wait while a press on it is under way; returns `held()`.
+/** Tell whether a redraw of `panel` must wait for a press under way; `redraw` runs then.
  *
  * The browser clicks a button only when the pointer (or Space) goes down and up on the
  * same element. A panel redrawn in between, because another player's vote arrived,
- * replaces the pressed button and the press is lost. A redraw asked for meanwhile calls
- * `held()`, which says true and remembers it; `redraw` runs once the press ended, after
- * its click. */
-export function holdRedrawsWhilePressed(panel, redraw) {
+ * replaces the pressed button and the press is lost. A redraw asked for meanwhile is
+ * skipped and remembered; `redraw` runs once the press ended, after its click. */
+export function redrawWaitsForPress(panel, redraw) {
+  let held = pressWatches.get(panel);
+  if (!held) {
+    held = watchPresses(panel, redraw);
+    pressWatches.set(panel, held);
+  }
+  return held();
+}
+
+/** Follow presses on `panel`; returns `held()`, which says whether one is under way. */
+function watchPresses(panel, redraw) {
   let pressed = false;
   let asked = false;
   let timer = 0;

@@ -1,7 +1,7 @@
 // The end of a game: who won and why, whom the Assassin named, every role, the link to
 // its replay; and the card between games: the table for the next one, taking a seat, the
 // host's computer players, Play again and Back to lobby, the replays of the room's games.
-import { $, el, holdRedrawsWhilePressed, put } from "./dom.js";
+import { $, el, put, redrawWaitsForPress } from "./dom.js";
 import { isEvil } from "./rules.js";
 import { gameItems, replayUrl } from "./games.js";
 import { botControls, memberLists, renderSeatActions } from "./seats.js";
@@ -65,13 +65,10 @@ export function renderGameOver(g) {
   );
 }
 
-let pressHeld = null; // whether a press on the card is under way (made at the first draw)
-
 /** Draw the card between games (after game over): the next table and its controls. */
 export function renderBetween(g) {
   const box = $("#between");
-  pressHeld = pressHeld || holdRedrawsWhilePressed(box, () => app.game && renderBetween(app.game));
-  if (pressHeld()) return;
+  if (redrawWaitsForPress(box, () => app.game && renderBetween(app.game))) return;
   if (g.phase !== "game_over") {
     box.hidden = true;
     put(box);
